@@ -1,0 +1,94 @@
+"""Server-side cache for public catalogue pages.
+
+Rendered pages for anonymous visitors are stored under a key that contains a
+catalogue version. Any change to events, places, themes, organisers or
+registrations bumps the version, so a change is visible at once on every app
+server that shares the cache (Redis in production). The timeout bounds how long
+a page can lag behind the clock, for example an event that has just ended.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import translation
+
+from portal.htmx import wants_fragment
+
+VERSION_KEY = "catalogue:version"
+
+
+def catalogue_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # add() so that two servers starting at once agree on one value.
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def _bump():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def bump_catalogue_version(**kwargs):
+    """Invalidate every cached public page. Safe to use as a signal receiver.
+
+    Bumped now and again after the commit: a request that renders between the two
+    could otherwise cache the old data under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _is_cacheable(request):
+    # Only for anonymous visitors without pending messages: their pages carry no
+    # personal content, no CSRF token and no flash message.
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _key(request):
+    raw = "|".join(
+        (
+            request.path,
+            translation.get_language(),
+            "fragment" if wants_fragment(request) else "page",
+            request.GET.urlencode(),
+        )
+    )
+    return f"page:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cache_public_page(view):
+    """Serve the view's successful responses to anonymous visitors from the cache."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _is_cacheable(request):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content_type, content = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            cache.set(key, (response["Content-Type"], response.content), settings.PUBLIC_CACHE_SECONDS)
+            response["X-Cache"] = "miss"
+        return response
+
+    return wrapped

@@ -1,0 +1,55 @@
+"""Public catalogue pages: the event list, event pages and meeting places."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from events import queries
+from events.cache import cache_public_page
+from events.forms import EventFilterForm
+from events.structured_data import event_json_ld
+from portal.htmx import wants_fragment
+
+
+def _page(request, queryset, per_page=None):
+    """The requested page; a malformed or too large page number gives the nearest page."""
+    return Paginator(queryset, per_page or settings.EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_public_page
+def event_list(request):
+    themes, places = queries.filter_choices()
+    form = EventFilterForm(request.GET, themes=themes, places=places)
+    page = _page(request, queries.upcoming_events(form.filters))
+    context = {"form": form, "page": page, "events": page.object_list, "nav": "events"}
+    template = "events/event_list.html#results" if wants_fragment(request) else "events/event_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@cache_public_page
+def event_detail(request, slug):
+    event = queries.event_page(slug)
+    return render(
+        request, "events/event_detail.html", {"event": event, "json_ld": event_json_ld(request, event), "nav": "events"}
+    )
+
+
+@require_GET
+@cache_public_page
+def place_list(request):
+    return render(request, "events/place_list.html", {"places": queries.place_list(), "nav": "places"})
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_public_page
+def place_detail(request, slug):
+    place, events = queries.place_page(slug)
+    page = _page(request, events)
+    template = "events/place_detail.html#results" if wants_fragment(request) else "events/place_detail.html"
+    return render(request, template, {"place": place, "page": page, "events": page.object_list, "nav": "places"})

@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+# Swedish pages live at the contract's paths (/events/ …), English ones under /en/.
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include("events.urls")),
+    path("accounts/", include("allauth.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,41 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+def run_check(extra_env, *args):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", **extra_env})
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_defaults_are_safe():
+    assert settings.TIME_ZONE == "Europe/Stockholm" and settings.USE_TZ
+    assert settings.LANGUAGE_CODE == "sv"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_requires_its_secrets(missing):
+    env = {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "motesplatser.example.org",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    }
+    del env[missing]
+    result = run_check(env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_bad_boolean_fails_loudly():
+    result = run_check({"DEBUG": "kanske"})
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
