@@ -19,6 +19,8 @@ from django.utils import translation
 from portal.htmx import wants_fragment
 
 VERSION_KEY = "catalogue:version"
+# Response headers stored with a cached page; the middleware adds the rest on every response.
+KEPT_HEADERS = {"Content-Type", "Content-Language", "HX-Push-Url"}
 
 
 def catalogue_version():
@@ -79,15 +81,16 @@ def cache_public_page(view):
         key = _key(request)
         cached = cache.get(key)
         if cached is not None:
-            content_type, content = cached
-            response = HttpResponse(content, content_type=content_type)
+            content, headers = cached
+            response = HttpResponse(content, headers=headers)
             response["X-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            cache.set(key, (response["Content-Type"], response.content), settings.PUBLIC_CACHE_SECONDS)
+            headers = {name: value for name, value in response.items() if name in KEPT_HEADERS}
+            cache.set(key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
             response["X-Cache"] = "miss"
         return response
 

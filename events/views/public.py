@@ -5,12 +5,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from events import queries
 from events.cache import cache_public_page
 from events.forms import EventFilterForm
 from events.structured_data import event_json_ld
-from portal.htmx import wants_fragment
+from portal.htmx import url_without_empty_params, wants_fragment
 
 
 def _page(request, queryset, per_page=None):
@@ -26,8 +27,11 @@ def event_list(request):
     form = EventFilterForm(request.GET, themes=themes, places=places)
     page = _page(request, queries.upcoming_events(form.filters))
     context = {"form": form, "page": page, "events": page.object_list, "nav": "events"}
-    template = "events/event_list.html#results" if wants_fragment(request) else "events/event_list.html"
-    return render(request, template, context)
+    if wants_fragment(request):
+        response = render(request, "events/event_list.html#results", context)
+        # A tidy address bar: htmx would push every empty field of the form.
+        return push_url(response, url_without_empty_params(request))
+    return render(request, "events/event_list.html", context)
 
 
 @require_GET

@@ -166,3 +166,11 @@ def test_filter_form_works_without_javascript(client):
 
 def test_only_get_is_allowed(client):
     assert client.post(URL).status_code == 405
+
+
+def test_htmx_pushes_a_tidy_url_without_empty_fields(client):
+    params = {"q": "", "theme": "", "format": "online", "from": ""}
+    response = client.get(URL, params, headers={"HX-Request": "true"})
+    assert response["HX-Push-Url"] == "/events/?format=online"
+    cached = client.get(URL, params, headers={"HX-Request": "true"})
+    assert cached["X-Cache"] == "hit" and cached["HX-Push-Url"] == "/events/?format=online"
