@@ -3,10 +3,10 @@ from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """200 when the database answers, 503 otherwise. For load balancers and monitors."""
@@ -19,6 +19,6 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 def home(request):
     return redirect("events:event_list")

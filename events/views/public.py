@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -19,7 +19,7 @@ def _page(request, queryset, per_page=None):
     return Paginator(queryset, per_page or settings.EVENTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 @cache_public_page
 def event_list(request):
@@ -34,7 +34,7 @@ def event_list(request):
     return render(request, "events/event_list.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def event_detail(request, slug):
     event = queries.event_page(slug)
@@ -43,13 +43,13 @@ def event_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def place_list(request):
     return render(request, "events/place_list.html", {"places": queries.place_list(), "nav": "places"})
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 @cache_public_page
 def place_detail(request, slug):

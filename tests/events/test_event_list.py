@@ -174,3 +174,7 @@ def test_htmx_pushes_a_tidy_url_without_empty_fields(client):
     assert response["HX-Push-Url"] == "/events/?format=online"
     cached = client.get(URL, params, headers={"HX-Request": "true"})
     assert cached["X-Cache"] == "hit" and cached["HX-Push-Url"] == "/events/?format=online"
+
+
+def test_head_requests_are_answered(client):
+    assert client.head(URL).status_code == 200
