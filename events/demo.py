@@ -141,7 +141,7 @@ def _build_events(rng, count, anchor, themes, organisers, places):
         if pattern.startswith("Webbinarium"):
             event_format = Event.Format.ONLINE
         place = digital if event_format == Event.Format.ONLINE else rng.choice(physical)
-        municipality = place.get_municipality_display() or "Västra Götaland"
+        municipality = place.municipality_name or "Västra Götaland"
         words = {"topic": topic, "topic_lower": topic[0].lower() + topic[1:]}
         title = pattern.format(**words)
         if event_format != Event.Format.ONLINE:

@@ -92,6 +92,11 @@ class MeetingPlace(models.Model):
         return reverse("events:place_detail", kwargs={"slug": self.slug})
 
     @property
+    def municipality_name(self):
+        """The municipality's name; cheaper than municipality_name() in lists."""
+        return Municipality(self.municipality).label if self.municipality else ""
+
+    @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
 
@@ -231,7 +236,9 @@ class Event(models.Model):
         ordering = ["start", "pk"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["status", "end", "start"], name="event_status_end_start")]
+        # The public list: published events in start order, filtered on end without
+        # reading the table.
+        indexes = [models.Index(fields=["status", "start", "end"], name="event_status_start_end")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")),

@@ -13,6 +13,7 @@ from events.models import Event, MeetingPlace, Theme
 
 
 def with_seat_counts(events):
+    """Annotate ``confirmed_count`` and ``waitlisted_count``: for single events and small sets."""
     from registrations.models import Registration
 
     return events.annotate(
@@ -21,12 +22,36 @@ def with_seat_counts(events):
     )
 
 
-def _for_display(events):
-    """Events with everything an event card or page shows, in a fixed number of queries."""
-    return with_seat_counts(
-        events.select_related("place", "organiser").prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.order_by("name"))
+def attach_seat_counts(events):
+    """Set ``confirmed_count`` and ``waitlisted_count`` on a page of events with one query.
+
+    Counting in a separate query keeps the GROUP BY off the list and paginator queries,
+    which would otherwise count registrations for every matching event, not just the page.
+    """
+    from registrations.models import Registration
+
+    events = list(events)
+    counts = {
+        row["event_id"]: row
+        for row in Registration.objects.filter(event__in=[event.pk for event in events])
+        .values("event_id")
+        .annotate(
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
         )
+        .order_by()
+    }
+    for event in events:
+        row = counts.get(event.pk, {})
+        event.confirmed_count = row.get("confirmed", 0)
+        event.waitlisted_count = row.get("waitlisted", 0)
+    return events
+
+
+def _for_display(events):
+    """Events with the place, organiser and themes that an event card shows."""
+    return events.select_related("place", "organiser").prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("name"))
     )
 
 
@@ -71,7 +96,7 @@ def filter_choices():
 
 def event_page(slug):
     """A public event (published or cancelled) by slug, or 404. Drafts are never public."""
-    return get_object_or_404(_for_display(Event.objects.public()), slug=slug)
+    return get_object_or_404(with_seat_counts(_for_display(Event.objects.public())), slug=slug)
 
 
 def place_page(slug, *, now=None):

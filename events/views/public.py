@@ -26,7 +26,7 @@ def event_list(request):
     themes, places = queries.filter_choices()
     form = EventFilterForm(request.GET, themes=themes, places=places)
     page = _page(request, queries.upcoming_events(form.filters))
-    context = {"form": form, "page": page, "events": page.object_list, "nav": "events"}
+    context = {"form": form, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "events"}
     if wants_fragment(request):
         response = render(request, "events/event_list.html#results", context)
         # A tidy address bar: htmx would push every empty field of the form.
@@ -56,4 +56,4 @@ def place_detail(request, slug):
     place, events = queries.place_page(slug)
     page = _page(request, events)
     template = "events/place_detail.html#results" if wants_fragment(request) else "events/place_detail.html"
-    return render(request, template, {"place": place, "page": page, "events": page.object_list, "nav": "places"})
+    return render(request, template, {"place": place, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "places"})

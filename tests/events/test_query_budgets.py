@@ -33,8 +33,8 @@ def populate(count):
 def test_event_list_query_budget(client, django_assert_num_queries, count):
     populate(count)
     # 1 themes and 2 places for the filter form, 3 count for the paginator,
-    # 4 the page of events with place, organiser and seat counts, 5 their themes.
-    with django_assert_num_queries(5):
+    # 4 the page of events with place and organiser, 5 their themes, 6 their seat counts.
+    with django_assert_num_queries(6):
         response = client.get("/events/", {"theme": "", "municipality": "trollhattan"})
     assert len(response.context["events"]) == min(count, 20)
 
@@ -50,8 +50,9 @@ def test_event_page_query_budget(client, django_assert_num_queries, count):
 @pytest.mark.parametrize("count", [10, 500])
 def test_place_page_query_budget(client, django_assert_num_queries, count):
     _events, places = populate(count)
-    # 1 the place, 2 count of its upcoming events, 3 the page of events, 4 their themes.
-    with django_assert_num_queries(4):
+    # 1 the place, 2 count of its upcoming events, 3 the page of events, 4 their themes,
+    # 5 their seat counts.
+    with django_assert_num_queries(5):
         response = client.get(places[0].get_absolute_url())
     assert len(response.context["events"]) == min(-(-count // 3), 20)
 
