@@ -484,7 +484,14 @@ def make_generator(args):
 
 def django_env(args, tmp):
     env = dict(os.environ)
-    for name in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "BENCH_DISABLE_CACHE", "PUBLIC_CACHE_SECONDS", "CACHE_DIR"):
+    for name in (
+        "DATABASE_URL",
+        "SQLITE_PATH",
+        "REDIS_URL",
+        "BENCH_DISABLE_CACHE",
+        "PUBLIC_CACHE_SECONDS",
+        "CACHE_DIR",
+    ):
         env.pop(name, None)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",

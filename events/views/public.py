@@ -56,4 +56,8 @@ def place_detail(request, slug):
     place, events = queries.place_page(slug)
     page = _page(request, events)
     template = "events/place_detail.html#results" if wants_fragment(request) else "events/place_detail.html"
-    return render(request, template, {"place": place, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "places"})
+    return render(
+        request,
+        template,
+        {"place": place, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "places"},
+    )
