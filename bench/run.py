@@ -51,7 +51,7 @@ HOST = "127.0.0.1"  # the only address this script ever sends requests to
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 MODES = {
-    "cached": "the portal's own cache (LocMemCache per worker process, as without REDIS_URL)",
+    "cached": "the portal's own cache (files in a temporary CACHE_DIR shared by the workers, as without REDIS_URL)",
     "nocache": "BENCH_DISABLE_CACHE=1: DummyCache, every request renders",
 }
 
@@ -698,7 +698,7 @@ def parse_args(argv=None):
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
     parser.add_argument("--database-url", help="use this (empty) database instead of a fresh SQLite file")
-    parser.add_argument("--redis-url", help="use Redis as the cache instead of per-process LocMemCache")
+    parser.add_argument("--redis-url", help="use Redis as the cache instead of the file cache")
     parser.add_argument(
         "--mode", choices=["both", *MODES], default="both", help="cache modes to measure (default both)"
     )

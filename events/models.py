@@ -279,6 +279,11 @@ class Event(models.Model):
         return self.status == self.Status.CANCELLED
 
     @property
+    def format_label(self):
+        """The format's name; cheaper than get_format_display() in lists."""
+        return self.Format(self.format).label
+
+    @property
     def is_online(self):
         return self.format in (self.Format.ONLINE, self.Format.HYBRID)
 
