@@ -39,3 +39,19 @@ def test_bad_boolean_fails_loudly():
     result = run_check({"DEBUG": "kanske"})
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = run_check(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "k3y-" + "x7Q9" * 15,
+            "ALLOWED_HOSTS": "motesplatser.example.org",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
