@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal import views
 
@@ -11,6 +12,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path(_("accessibility/"), views.accessibility, name="accessibility"),
     path("", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=False,

@@ -28,7 +28,7 @@ def event_list(request):
     page = _page(request, queries.upcoming_events(form.filters))
     context = {"form": form, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "events"}
     if wants_fragment(request):
-        response = render(request, "events/event_list.html#results", context)
+        response = render(request, "events/event_list.html#results", {**context, "fragment": True})
         # A tidy address bar: htmx would push every empty field of the form.
         return push_url(response, url_without_empty_params(request))
     return render(request, "events/event_list.html", context)
@@ -55,9 +55,8 @@ def place_list(request):
 def place_detail(request, slug):
     place, events = queries.place_page(slug)
     page = _page(request, events)
-    template = "events/place_detail.html#results" if wants_fragment(request) else "events/place_detail.html"
-    return render(
-        request,
-        template,
-        {"place": place, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "places"},
-    )
+    fragment = wants_fragment(request)
+    template = "events/place_detail.html#results" if fragment else "events/place_detail.html"
+    events = queries.attach_seat_counts(page.object_list)
+    context = {"place": place, "page": page, "events": events, "nav": "places", "fragment": fragment}
+    return render(request, template, context)

@@ -137,8 +137,18 @@ def test_htmx_request_gets_only_the_results_fragment(client):
     content = response.content.decode()
     assert "Fragment" in content
     assert "<html" not in content and 'role="search"' not in content
-    assert 'role="status"' in content
+    # The count goes into the live region that stays in the page, so it is announced.
+    assert '<span hx-swap-oob="innerHTML:#results-count">1 evenemang hittades</span>' in content
     assert "HX-Request" in response["Vary"]
+
+
+def test_full_page_has_a_live_region_with_the_count_outside_the_swapped_part(client):
+    make_event()
+    content = client.get(URL).content.decode()
+    live_region = '<p id="results-count" class="results__count" role="status" aria-live="polite" aria-atomic="true">'
+    assert live_region + "1 evenemang hittades</p>" in content
+    assert content.index(live_region) < content.index('<div id="results">')
+    assert "hx-swap-oob" not in content
 
 
 def test_htmx_history_restore_gets_the_whole_page(client):

@@ -1,0 +1,19 @@
+// Mötesplatser: small progressive enhancements on top of htmx. Every page works without this file.
+(function () {
+  "use strict";
+
+  // After htmx replaces a list of results, keep keyboard focus somewhere sensible: when the
+  // element that asked for the update is gone (a pagination link), move focus to the list's
+  // heading so that keyboard and screen-reader users continue at the top of the new results.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "results") return;
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (trigger && document.body.contains(trigger)) return;
+    var heading = document.getElementById("results-heading");
+    if (heading) {
+      heading.focus({ preventScroll: true });
+      heading.scrollIntoView({ block: "start" });
+    }
+  });
+})();
