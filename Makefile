@@ -19,6 +19,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    set up everything (.venv, database, demo data) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   run every test (on SQLite; with CI=true or TEST_POSTGRES=1 also on PostgreSQL)"
+	@echo "            browser tests need Debian's chromium (apt-get install chromium); without it they are skipped"
 	@echo "make lint   ruff, Django's system checks and a check for missing migrations"
 	@echo "make messages  update locale/sv/LC_MESSAGES/django.po from the code (needs GNU gettext)"
 	@echo "make lock   re-pin requirements/*.txt from requirements/*.in (with hashes)"
@@ -60,8 +61,10 @@ lint: install
 test-sqlite: install translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Browser tests and the benchmark smoke run exercise pages, not the database: the PostgreSQL
+# pass leaves them out.
 test-postgres: install translations
-	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 test: lint test-sqlite
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${TEST_POSTGRES:-}" ]; then $(MAKE) --no-print-directory test-postgres; fi
@@ -77,5 +80,5 @@ lock:
 		--no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3* .pytest_cache test-results
+	rm -rf $(VENV) staticfiles var db.sqlite3* .pytest_cache test-results
 	find locale -name '*.mo' -delete
