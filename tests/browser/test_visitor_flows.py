@@ -110,6 +110,12 @@ def test_everything_works_without_javascript(no_js_page, catalogue):
     assert "meet.example.org" not in page.content()
     page.get_by_role("link", name="English").click()
     expect(page.get_by_text("Full – waiting list open")).to_be_visible()
+    page.get_by_role("link", name="Meeting places").click()
+    page.get_by_role("link", name="Vara Konserthus").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vara Konserthus")
+    expect(page.locator("#results-count")).to_have_text("22 upcoming events")
+    page.get_by_role("link", name="Next page").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
 
 
 def test_keyboard_only_filtering_with_visible_focus(page, catalogue):

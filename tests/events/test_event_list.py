@@ -188,3 +188,10 @@ def test_htmx_pushes_a_tidy_url_without_empty_fields(client):
 
 def test_head_requests_are_answered(client):
     assert client.head(URL).status_code == 200
+
+
+def test_errors_are_tied_to_their_fields(client):
+    content = client.get(URL, {"theme": "finns-inte", "from": "igår"}).content.decode()
+    assert 'id="id_theme" aria-invalid="true" aria-describedby="id_theme_error"' in content
+    assert '<p class="field-error" id="id_theme_error">' in content
+    assert 'aria-describedby="id_from_error"' in content and 'id="id_from_error"' in content
