@@ -86,24 +86,25 @@ def page(page):
     assert not problems, problems
 
 
-@pytest.fixture
-def no_js_page(browser, browser_context_args):
-    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+def _page_in_own_context(browser, **context_args):
+    """A watched page in a browser context of its own (other JavaScript or screen settings)."""
+    context = browser.new_context(**context_args)
     page = context.new_page()
     problems = _watch(page)
     yield page
     context.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def no_js_page(browser, browser_context_args):
+    yield from _page_in_own_context(browser, **browser_context_args, java_script_enabled=False)
 
 
 @pytest.fixture
 def phone_page(browser, browser_context_args):
-    context = browser.new_context(**{**browser_context_args, "viewport": PHONE}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    problems = _watch(page)
-    yield page
-    context.close()
-    assert not problems, problems
+    args = {**browser_context_args, "viewport": PHONE}
+    yield from _page_in_own_context(browser, **args, is_mobile=True, has_touch=True)
 
 
 @pytest.fixture
