@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, MeetingPlace, Organiser, OrganiserMembership, Theme
+from registrations.models import Question
 
 
 @admin.register(Theme)
@@ -50,8 +51,14 @@ class OrganiserAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    inlines = [QuestionInline]
     list_display = ["title", "start", "place", "organiser", "format", "capacity", "status"]
     list_filter = ["status", "format", "themes", "organiser", "place__municipality"]
     list_select_related = ["place", "organiser"]

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import ACCESSIBILITY_FIELDS, Event, MeetingPlace
 from events.municipalities import Municipality
-from portal.forms import AccessibleErrorsMixin
 
 ACCESSIBILITY_CHOICES = [(name, MeetingPlace._meta.get_field(name).verbose_name) for name in ACCESSIBILITY_FIELDS]
 # Dates outside this range cannot be a meeting and would overflow time-zone arithmetic.
@@ -28,7 +27,7 @@ class FilterDateField(forms.DateField):
             )
 
 
-class EventFilterForm(AccessibleErrorsMixin, forms.Form):
+class EventFilterForm(forms.Form):
     """Validates the query parameters of the event list (and later of the feeds).
 
     Theme and place choices come from the caller, so the form runs no queries of its

@@ -1,11 +1,28 @@
-class AccessibleErrorsMixin:
-    """Ties each field's error message to its control with aria-describedby.
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
-    Templates render a field's errors in an element with the id ``<auto_id>_error``.
-    """
+from portal.models import User
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "organisation", "language"]
+        labels = {"language": _("Language of e-mails")}
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+    field_order = ["first_name", "last_name", "organisation"]
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.organisation = self.cleaned_data["organisation"]
+        user.language = request.LANGUAGE_CODE
+        user.save(update_fields=["first_name", "last_name", "organisation", "language"])

@@ -36,6 +36,7 @@ else:
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where visitors report accessibility problems (named in the accessibility statement).
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@example.org")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "dataskydd@example.org")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,7 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
+    "django_tasks_db",
     "portal",
     "events",
     "registrations",
@@ -148,6 +151,19 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Mötesplatser: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_CHANGE_EMAIL = True
+# allauth's rate limits (login failures, sign-up, password reset) stay at their defaults.
+# Two-factor authentication (TOTP with recovery codes) for everyone who wants it; organisers
+# must have it before they open the organiser workspace whenever production settings are on.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Mötesplatser"
+ORGANISER_MFA_REQUIRED = env_bool("ORGANISER_MFA_REQUIRED", PRODUCTION)
 AUTH_USER_MODEL = "portal.User"
 
 # Internationalisation: Swedish first, English second.
@@ -183,7 +199,19 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", True),
         "timeout": env_int("EMAIL_TIMEOUT", 20),
     }
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mötesplatser <motesplatser@example.org>")
+DEFAULT_FROM_ADDRESS = env_str("DEFAULT_FROM_ADDRESS", "motesplatser@example.org")
+DEFAULT_FROM_EMAIL = f"Mötesplatser <{DEFAULT_FROM_ADDRESS}>"
+
+# Background tasks (e-mail): run at once in the request's process by default; in
+# production TASKS_BACKEND=database queues them in the database for `manage.py db_worker`.
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -14,6 +14,9 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path(_("accessibility/"), views.accessibility, name="accessibility"),
     path("", include("events.urls")),
+    path("", include("registrations.urls")),
+    path(_("privacy/"), views.privacy, name="privacy"),
+    path("me/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=False,
 )

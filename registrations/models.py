@@ -1,8 +1,7 @@
-"""Registrations of participants for events.
+"""Registrations of participants for events, and the questions events ask.
 
-The rules for creating and changing registrations (capacity, waiting list) belong
-in ``registrations.services``, built in the registration issue; this module holds
-the data and its constraints.
+The rules for creating and changing registrations (capacity, waiting list, promotion)
+live in ``registrations.services``; this module holds the data and its constraints.
 """
 
 from django.conf import settings
@@ -10,6 +9,56 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+
+class Question(models.Model):
+    """A question an event asks in its registration form, defined by the organiser."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        SINGLE_CHOICE = "single_choice", _("Single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+        YES_NO = "yes_no", _("Yes or no")
+
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="questions", verbose_name=_("event")
+    )
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of answer"), max_length=20, choices=Kind, default=Kind.SHORT_TEXT)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line, for choice questions."))
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["single_choice", "multiple_choice"]) | ~Q(choices=""),
+                name="question_choices_given",
+                violation_error_message=_("A choice question needs at least one choice."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self):
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    @property
+    def key(self):
+        """The key of this question's answer in ``Registration.answers``."""
+        return f"q{self.pk}"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Registration.Status.CANCELLED)
 
 
 class Registration(models.Model):
@@ -29,11 +78,24 @@ class Registration(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CONFIRMED)
     waitlist_position = models.PositiveIntegerField(_("waiting list position"), null=True, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # Dietary and accessibility needs can reveal health or religion (GDPR article 9):
+    # kept in fields of their own, apart from the event's other questions.
+    dietary_needs = models.CharField(_("dietary needs"), max_length=500, blank=True)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=500, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("promoted from the waiting list"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
+    # Added to the event's SEQUENCE in this person's calendar invitations, so that a
+    # cancellation, and a later registration again, each supersede what was sent before.
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -42,6 +104,12 @@ class Registration(models.Model):
         indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="registration_one_per_user_and_event"),
+            # Two people can never hold the same place in the queue.
+            models.UniqueConstraint(
+                fields=["event", "waitlist_position"],
+                condition=Q(status="waitlisted"),
+                name="registration_unique_waitlist_position",
+            ),
             models.CheckConstraint(
                 condition=Q(status="waitlisted", waitlist_position__isnull=False)
                 | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
@@ -51,3 +119,11 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.event}"
+
+    @property
+    def is_confirmed(self):
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self):
+        return self.status == self.Status.WAITLISTED

@@ -12,6 +12,7 @@ from events.cache import cache_public_page
 from events.forms import EventFilterForm
 from events.structured_data import event_json_ld
 from portal.htmx import url_without_empty_params, wants_fragment
+from registrations.queries import registration_for
 
 
 def _page(request, queryset, per_page=None):
@@ -38,9 +39,13 @@ def event_list(request):
 @cache_public_page
 def event_detail(request, slug):
     event = queries.event_page(slug)
-    return render(
-        request, "events/event_detail.html", {"event": event, "json_ld": event_json_ld(request, event), "nav": "events"}
-    )
+    context = {
+        "event": event,
+        "json_ld": event_json_ld(request, event),
+        "registration": registration_for(request.user, event),
+        "nav": "events",
+    }
+    return render(request, "events/event_detail.html", context)
 
 
 @require_safe

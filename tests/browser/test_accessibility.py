@@ -9,13 +9,16 @@ empty results, a 404) are listed in EXTRA_URLS.
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.utils import translation
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from registrations.models import Registration
+from tests.browser.conftest import DESKTOP, PHONE, _log_in
+from tests.factories import make_registration, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +30,10 @@ EXTRA_URLS = [
     "/finns-inte/",  # 404 in both languages
     "/en/finns-inte/",
 ]
-# Not pages for people: the admin, allauth (scanned with its own flows), machine endpoints.
-NOT_CRAWLED = ("/admin/", "/accounts/", "/en/accounts/", "/static/", "/healthz")
+# Pages a signed-in participant reaches without a link, such as a registration form with errors.
+SIGNED_IN_EXTRA_URLS = ["/events/{slug}/register/", "/en/events/{slug}/register/"]
+# Not pages for people: the admin, machine endpoints, static files.
+NOT_CRAWLED = ("/admin/", "/static/", "/healthz")
 # URL pattern names that only redirect or serve files.
 NOT_PAGES = {"home"}
 AXE_OPTIONS = {
@@ -75,9 +80,9 @@ def check_page(page, url):
     return problems
 
 
-def crawl(page, base_url):
+def crawl(page, base_url, start_urls=START_URLS, seen_keys=None):
     """Visit every kind of page reachable by links, once per language; yield the URLs."""
-    queue, seen_keys, seen_urls = list(START_URLS), set(), set()
+    queue, seen_keys, seen_urls = list(start_urls), seen_keys if seen_keys is not None else set(), set()
     while queue:
         url = queue.pop(0)
         if url in seen_urls:
@@ -124,6 +129,22 @@ def test_every_page_in_both_languages_passes_axe(page, catalogue, live_server):
         visited.add(key)
         problems += check_page(page, url)
     for url in EXTRA_URLS:
+        problems += check_page(page, url)
+
+    # Then as a signed-in participant with a seat and a place in a queue, which adds the
+    # participant's own pages; pages already scanned as a visitor are scanned again.
+    participant = make_user(email="skanning@example.org")
+    EmailAddress.objects.create(user=participant, email=participant.email, verified=True, primary=True)
+    make_registration(catalogue.first_event, participant)
+    make_registration(catalogue.full_event, participant, status=Registration.Status.WAITLISTED)
+    _log_in(page, live_server, participant)
+    signed_in = set()
+    for key, url in list(crawl(page, live_server.url, ["/me/registrations/", "/en/me/registrations/"], signed_in)):
+        visited.add(key)
+        problems += check_page(page, url)
+    for url in SIGNED_IN_EXTRA_URLS:
+        url = url.format(slug=catalogue.vara.events.first().slug)
+        visited.add(page_key(urlsplit(url).path))
         problems += check_page(page, url)
 
     missing = {(language, name) for name in public_page_names() for language in ("sv", "en")} - visited

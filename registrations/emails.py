@@ -1,0 +1,84 @@
+"""E-mails to participants about their registrations, with calendar invitations.
+
+Templates live in templates/emails/<kind>_subject.txt, _body.txt and _body.html and are
+rendered in the participant's language. Confirmations and promotions carry an iTIP
+REQUEST (the event's UID, the participant as ATTENDEE) and cancellations an iTIP CANCEL
+with a higher SEQUENCE, so that mail clients add and remove the calendar entry.
+"""
+
+import icalendar
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from events.calendar import event_component, new_calendar, to_ics
+
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+PROMOTED = "promoted"
+CANCELLED = "cancelled"
+REMINDER = "reminder"
+KINDS = {CONFIRMED, WAITLISTED, PROMOTED, CANCELLED, REMINDER}
+
+# Which kinds carry which iTIP method.
+_ITIP_METHOD = {CONFIRMED: "REQUEST", PROMOTED: "REQUEST", REMINDER: "REQUEST", CANCELLED: "CANCEL"}
+
+
+def send_on_commit(registration, kind, *, position=None):
+    """Queue the e-mail once the surrounding transaction has committed.
+
+    ``position`` is the waiting-list rank at the time of the change: by the time a worker
+    sends the e-mail, the person may already have moved up.
+    """
+    from registrations.tasks import send_registration_email
+
+    registration_id = registration.pk
+    transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind, position))
+
+
+def invitation(registration, method):
+    """The event as an iTIP invitation (REQUEST) or withdrawal (CANCEL) for this participant."""
+    event, user = registration.event, registration.user
+    calendar = new_calendar(method)
+    sequence = event.sequence + registration.ical_sequence
+    status = "CANCELLED" if method == "CANCEL" or event.is_cancelled else "CONFIRMED"
+    component = event_component(event, sequence=sequence, status=status)
+    attendee = icalendar.vCalAddress(f"mailto:{user.email}")
+    attendee.params["cn"] = icalendar.vText(user.get_full_name() or user.email)
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = icalendar.vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
+    component.add("attendee", attendee)
+    calendar.add_component(component)
+    return to_ics(calendar)
+
+
+def build_message(registration, kind, position=None):
+    """The e-mail of ``kind`` for a registration, in the participant's language."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown e-mail kind {kind!r}")
+    user, event = registration.user, registration.event
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "registration": registration,
+            "event": event,
+            "user": user,
+            "event_url": settings.SITE_URL + event.get_absolute_url(),
+            "registrations_url": settings.SITE_URL + _my_registrations_path(),
+            "position": position,
+        }
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        text = render_to_string(f"emails/{kind}_body.txt", context)
+        html = render_to_string(f"emails/{kind}_body.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    if method := _ITIP_METHOD.get(kind):
+        message.attach("invite.ics", invitation(registration, method), f"text/calendar; charset=utf-8; method={method}")
+    return message
+
+
+def _my_registrations_path():
+    from django.urls import reverse
+
+    return reverse("registrations:my_registrations")
