@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from events import services
 from events.models import Event, MeetingPlace, Organiser, OrganiserMembership, Theme
 from registrations.models import Question
 
@@ -68,6 +69,12 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["place", "organiser"]
     filter_horizontal = ["themes"]
     readonly_fields = ["sequence", "created_at", "updated_at", "published_at", "cancelled_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Publishing, cancelling and moving go through the same rules as everywhere else.
+        services.record_changes(obj, form.changed_data)
+        super().save_model(request, obj, form, change)
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "themes", "status"]}),
         (_("Where and when"), {"fields": ["organiser", "place", "format", "online_url", "start", "end"]}),

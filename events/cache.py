@@ -9,26 +9,35 @@ a page can lag behind the clock, for example an event that has just ended.
 
 import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from portal.htmx import wants_fragment
 
 VERSION_KEY = "catalogue:version"
 # Response headers stored with a cached page; the middleware adds the rest on every response.
 KEPT_HEADERS = {"Content-Type", "Content-Language", "HX-Push-Url"}
+# What a cached page varies on, also when it is served from the cache.
+VARY = ("Cookie", "HX-Request", "HX-History-Restore-Request")
+# Query parameters that shape a public page; a request with others is rendered, not cached,
+# so that made-up parameters cannot fill the cache.
+CACHEABLE_PARAMS = {"q", "theme", "place", "municipality", "format", "access", "from", "to", "page"}
+MAX_QUERY_LENGTH = 500
 
 
 def catalogue_version():
     version = cache.get(VERSION_KEY)
     if version is None:
-        # add() so that two servers starting at once agree on one value.
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        # Start from the clock, not from 1: if the key is ever evicted, the new version can
+        # never match pages cached under an old one. add() lets concurrent servers agree.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY) or time.time_ns()
     return version
 
 
@@ -36,7 +45,7 @@ def _bump():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def bump_catalogue_version(**kwargs):
@@ -56,6 +65,8 @@ def _is_cacheable(request):
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+        and set(request.GET) <= CACHEABLE_PARAMS
     )
 
 
@@ -84,14 +95,13 @@ def cache_public_page(view):
             content, headers = cached
             response = HttpResponse(content, headers=headers)
             response["X-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            headers = {name: value for name, value in response.items() if name in KEPT_HEADERS}
-            cache.set(key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
-            response["X-Cache"] = "miss"
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                headers = {name: value for name, value in response.items() if name in KEPT_HEADERS}
+                cache.set(key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
+                response["X-Cache"] = "miss"
+        patch_vary_headers(response, VARY)
         return response
 
     return wrapped

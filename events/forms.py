@@ -8,6 +8,7 @@ from events.municipalities import Municipality
 
 ACCESSIBILITY_CHOICES = [(name, MeetingPlace._meta.get_field(name).verbose_name) for name in ACCESSIBILITY_FIELDS]
 # Dates outside this range cannot be a meeting and would overflow time-zone arithmetic.
+MAX_SEARCH_WORDS = 10
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 
@@ -64,6 +65,18 @@ class EventFilterForm(forms.Form):
 
     def add_prefix(self, field_name):
         return self.PARAM_NAMES.get(field_name, field_name)
+
+    def clean_access(self):
+        return sorted(set(self.cleaned_data["access"]))  # repeated values add nothing
+
+    def clean_q(self):
+        # Distinct words, and not too many: each word is one more condition in the query.
+        words = list(dict.fromkeys(self.cleaned_data["q"].split()))
+        if len(words) > MAX_SEARCH_WORDS:
+            raise forms.ValidationError(
+                _("Use at most %(count)d words. The search was ignored."), params={"count": MAX_SEARCH_WORDS}
+            )
+        return " ".join(words)
 
     def clean(self):
         cleaned = super().clean()

@@ -75,7 +75,8 @@ def filter_events(events, filters):
     for feature in filters.get("access", ()):
         events = events.filter(**{f"place__{feature}": True})
     if start := filters.get("from_date"):
-        events = events.filter(start__gte=_local_midnight(start))
+        # Everything still going on from that day: a conference that began earlier counts.
+        events = events.filter(end__gt=_local_midnight(start))
     if end := filters.get("to_date"):
         events = events.filter(start__lt=_local_midnight(end + datetime.timedelta(days=1)))
     return events
@@ -89,7 +90,7 @@ def upcoming_events(filters=None, *, now=None):
 
 def filter_choices():
     """Themes and meeting places for the filter form, as two small lists."""
-    themes = list(Theme.objects.only("name", "name_en", "slug"))
+    themes = sorted(Theme.objects.only("name", "name_en", "slug"), key=lambda theme: theme.display_name)
     places = list(MeetingPlace.objects.only("name", "slug"))
     return themes, places
 

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -41,9 +42,9 @@ def _physical_location(place):
     return location
 
 
-def event_json_ld(request, event):
+def event_json_ld(event):
     """The JSON-LD for an event page, as markup safe to place inside a script element."""
-    url = request.build_absolute_uri(event.get_absolute_url())
+    url = settings.SITE_URL + event.get_absolute_url()
     locations = []
     if event.format != Event.Format.ONLINE and not event.place.is_digital:
         locations.append(_physical_location(event.place))

@@ -12,5 +12,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_RATE_LIMITS = False
 # Serve static files from the finders (no collectstatic in tests).
 STATIC_ROOT = None
-WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -41,7 +41,7 @@ def event_detail(request, slug):
     event = queries.event_page(slug)
     context = {
         "event": event,
-        "json_ld": event_json_ld(request, event),
+        "json_ld": event_json_ld(event),
         "registration": registration_for(request.user, event),
         "nav": "events",
     }

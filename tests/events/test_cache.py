@@ -52,3 +52,31 @@ def test_signed_in_visitors_are_not_served_cached_pages(client):
 def test_not_found_is_not_cached(client):
     client.get("/events/finns-inte/")
     assert "X-Cache" not in client.get("/events/finns-inte/")
+
+
+def test_hits_vary_like_misses(client):
+    make_event()
+    miss, hit = client.get("/events/"), client.get("/events/")
+    assert hit["X-Cache"] == "hit"
+    for header in ("Cookie", "HX-Request"):
+        assert header in miss["Vary"] and header in hit["Vary"]
+
+
+def test_made_up_parameters_are_not_cached(client):
+    make_event()
+    client.get("/events/", {"utm_source": "nyhetsbrev"})
+    assert "X-Cache" not in client.get("/events/", {"utm_source": "nyhetsbrev"})
+
+
+def test_a_lost_version_key_never_serves_old_pages(client):
+    from django.core.cache import cache
+
+    from events.cache import VERSION_KEY
+
+    event = make_event(title="Före")
+    client.get("/events/")
+    cache.delete(VERSION_KEY)  # evicted, as a full cache may do
+    event.title = "Efter"
+    event.save()
+    cache.delete(VERSION_KEY)
+    assert "Efter" in client.get("/events/").content.decode()

@@ -61,7 +61,7 @@ def test_filters_by_accessibility_of_the_place(client):
 
 
 def test_date_range_uses_stockholm_calendar_days(client):
-    make_event(title="Sen kväll", start=at(days=5, hour=23, minute=30))
+    make_event(title="Sen kväll", start=at(days=5, hour=23, minute=0), end=at(days=5, hour=23, minute=50))
     make_event(title="Nästa morgon", start=at(days=6, hour=0, minute=30))
     day = (NOW + datetime.timedelta(days=5)).date().isoformat()
     assert titles(client.get(URL, {"from": day, "to": day})) == ["Sen kväll"]
@@ -195,3 +195,22 @@ def test_errors_are_tied_to_their_fields(client):
     assert 'id="id_theme" aria-invalid="true" aria-describedby="id_theme_error"' in content
     assert '<p class="field-error" id="id_theme_error">' in content
     assert 'aria-describedby="id_from_error"' in content and 'id="id_from_error"' in content
+
+
+def test_repeated_filter_values_cannot_grow_the_query(client):
+    make_event(title="Kvar", place=make_place(quiet_room=True))
+    # 990 fields: just under Django's limit of 1,000 (beyond it, Django answers 400).
+    response = client.get(URL + "?" + "&".join(["access=quiet_room"] * 990) + "&q=" + "+".join(["kvar"] * 900))
+    assert response.status_code == 200
+    assert titles(response) == ["Kvar"]
+
+
+def test_too_many_search_words_are_refused_with_a_message(client):
+    response = client.get(URL, {"q": " ".join(f"ord{n}" for n in range(11))})
+    assert "q" in response.context["form"].errors
+
+
+def test_from_date_includes_events_still_going_on(client):
+    make_event(title="Tvådagarskonferens", start=at(days=2, hour=9), end=at(days=3, hour=16))
+    day = (NOW + datetime.timedelta(days=3)).date().isoformat()
+    assert titles(client.get(URL, {"from": day})) == ["Tvådagarskonferens"]

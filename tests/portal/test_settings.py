@@ -9,7 +9,7 @@ ROOT = settings.BASE_DIR
 
 
 def run_check(extra_env, *args):
-    ignored = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ignored = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", **extra_env})
     return subprocess.run(
@@ -22,13 +22,14 @@ def test_defaults_are_safe():
     assert settings.LANGUAGE_CODE == "sv"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL"])
 def test_production_requires_its_secrets(missing):
     env = {
         "PORTAL_ENV": "production",
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "motesplatser.example.org",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "SITE_URL": "https://motesplatser.example.org",
     }
     del env[missing]
     result = run_check(env)
@@ -49,6 +50,7 @@ def test_production_settings_pass_the_deployment_checks():
             "SECRET_KEY": "k3y-" + "x7Q9" * 15,
             "ALLOWED_HOSTS": "motesplatser.example.org",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "SITE_URL": "https://motesplatser.example.org",
         },
         "--deploy",
         "--fail-level",
