@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402  (needs ROOT on sys.path first)
+    CLOCK_TICKS,
     Gunicorn,
     machine_cpu_seconds,
     machine_info,
@@ -750,6 +751,38 @@ def delete_redis_keys(redis_url, prefix):
     log(f"deleted {deleted} Redis keys {prefix}:*")
 
 
+def cpu_by_command(names=("postgres", "redis-server")):
+    """CPU seconds (user + system) used so far by the running processes of each command name."""
+    totals = dict.fromkeys(names, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        if name in totals:
+            fields = raw.rsplit(")", 1)[1].split()
+            totals[name] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return totals
+
+
+def wait_until_quiet(max_seconds, threshold=0.15, window=3.0):
+    """Wait (at most max_seconds) until the machine's busy CPU over ``window`` s is below ``threshold`` cores.
+
+    Returns the last measured busy cores: what else ran just before the test.
+    """
+    deadline = time.monotonic() + max_seconds
+    while True:
+        before = machine_cpu_seconds()[0]
+        time.sleep(window)
+        busy = (machine_cpu_seconds()[0] - before) / window
+        if busy < threshold or time.monotonic() >= deadline:
+            return round(busy, 2)
+        log(f"the machine is busy ({busy:.2f} cores used by other processes); waiting")
+
+
 def server_log_errors(paths):
     """Tracebacks and 5xx lines that Django logged in the servers' output."""
     found = []
@@ -790,6 +823,7 @@ def run_users(args, servers, targets, password):
             user.stop_at = stop_at
         cpu = {"client_before": time.process_time(), "machine_before": machine_cpu_seconds()[0]}
         cpu["servers_before"] = [server.cpu_seconds()[0] for server in servers]
+        cpu["services_before"] = cpu_by_command()
         started = time.monotonic()
         go.set()
         hard_deadline = stop_at + args.timeout + 30
@@ -802,6 +836,9 @@ def run_users(args, servers, targets, password):
             stop.set()
         cpu["client"] = time.process_time() - cpu["client_before"]
         cpu["machine"] = machine_cpu_seconds()[0] - cpu["machine_before"]
+        cpu["services"] = {
+            name: max(0.0, value - cpu["services_before"].get(name, 0.0)) for name, value in cpu_by_command().items()
+        }
         cpu["servers"] = [
             server.cpu_seconds()[0] - before for server, before in zip(servers, cpu["servers_before"], strict=True)
         ]
@@ -870,10 +907,12 @@ def markdown(report, table, login_table):
         f"Total: {run['requests']:,} requests in {run['seconds']:.1f} s = **{run['rps']:,.1f} requests/s**; "
         f"per server: {', '.join(f'{k}: {v:,}' for k, v in run['per_server'].items())}; "
         f"kept-alive connections reopened: {run['reconnects']:,}.  \n"
-        f"CPU during the mix (cores): app servers {fmt(run['cpu_cores']['servers'], 2)}, load generator "
-        f"{fmt(run['cpu_cores']['client'], 2)}, everything else (PostgreSQL, Redis, …) "
-        f"{fmt(run['cpu_cores']['other'], 2)}, machine {fmt(run['cpu_cores']['machine'], 2)} of "
-        f"{report['machine']['cpus']}.\n"
+        f"CPU during the mix (cores): app servers {fmt(run['cpu_cores']['servers'], 2)} "
+        f"({fmt(run['cpu_ms_per_request']['servers'], 1)} ms per request), PostgreSQL "
+        f"{fmt(run['cpu_cores']['postgres'], 2)} ({fmt(run['cpu_ms_per_request']['postgres'], 1)} ms per request), "
+        f"Redis {fmt(run['cpu_cores']['redis'], 2)}, load generator {fmt(run['cpu_cores']['client'], 2)}, "
+        f"other processes and the kernel {fmt(run['cpu_cores']['other'], 2)}; machine "
+        f"{fmt(run['cpu_cores']['machine'], 2)} of {report['machine']['cpus']}.\n"
     )
     target = report["target"]
     lines.append(
@@ -962,6 +1001,12 @@ def parse_args(argv=None):
         help="cancel only through the page's cancel links (by default, when a page shows none, "
         "the ids of its upcoming confirmed or waitlisted rows are used)",
     )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        help="before the test, wait up to this many seconds until other processes use under 0.15 cores (default 0)",
+    )
     parser.add_argument("--events", type=int, default=300, help="seed_demo --events (default 300)")
     parser.add_argument("--registrations", type=int, default=2000, help="seed_demo --registrations (default 2000)")
     parser.add_argument("--seed", type=int, default=2, help="seed_demo --seed, and the users' random seed (default 2)")
@@ -1023,6 +1068,9 @@ def main(argv=None):
             servers.append(server)
             server.start()
 
+        busy_before = wait_until_quiet(args.wait_quiet) if args.wait_quiet else None
+        if busy_before is not None:
+            log(f"other processes used {busy_before:.2f} cores just before the test")
         result = run_users(args, servers, targets, password)
         invariants = check_invariants(env, tmp)
 
@@ -1080,6 +1128,7 @@ def main(argv=None):
                 "action_weights": ACTIONS,
             },
             "setup_seconds": timings,
+            "busy_cores_before": busy_before,
             "database": {k: v for k, v in targets.items() if not isinstance(v, list)},
             "login": {"seconds": round(result["login_seconds"], 2), "logged_in": result["logged_in"]},
             "login_requests": login_table,
@@ -1095,7 +1144,17 @@ def main(argv=None):
                     "servers_each": [round(value / seconds, 2) for value in cpu["servers"]],
                     "client": round(cpu["client"] / seconds, 2),
                     "machine": round(cpu["machine"] / seconds, 2),
-                    "other": round(max(0.0, cpu["machine"] - servers_cpu - cpu["client"]) / seconds, 2),
+                    "postgres": round(cpu["services"]["postgres"] / seconds, 2),
+                    "redis": round(cpu["services"]["redis-server"] / seconds, 2),
+                    "other": round(
+                        max(0.0, cpu["machine"] - servers_cpu - cpu["client"] - sum(cpu["services"].values()))
+                        / seconds,
+                        2,
+                    ),
+                },
+                "cpu_ms_per_request": {
+                    "servers": round(servers_cpu * 1000 / requests, 2) if requests else None,
+                    "postgres": round(cpu["services"]["postgres"] * 1000 / requests, 2) if requests else None,
                 },
             },
             "outcomes": dict(sorted(outcomes.items())),
