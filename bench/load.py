@@ -752,7 +752,11 @@ def delete_redis_keys(redis_url, prefix):
 
 
 def cpu_by_command(names=("postgres", "redis-server")):
-    """CPU seconds (user + system) used so far by the running processes of each command name."""
+    """CPU seconds used so far by the processes of each command name.
+
+    utime + stime of the live processes plus cutime + cstime (children that have exited,
+    e.g. PostgreSQL backends closed after CONN_MAX_AGE, are added to the postmaster's).
+    """
     totals = dict.fromkeys(names, 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -764,7 +768,7 @@ def cpu_by_command(names=("postgres", "redis-server")):
         name = raw[raw.index("(") + 1 : raw.rindex(")")]
         if name in totals:
             fields = raw.rsplit(")", 1)[1].split()
-            totals[name] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            totals[name] += sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
     return totals
 
 

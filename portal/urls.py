@@ -1,9 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from portal import views
+
+# The admin signs in through allauth: one login page, with its rate limits and two-factor step.
+admin.site.login = secure_admin_login(admin.site.login)
 
 # Swedish pages live at the contract's paths (/events/ …), English ones under /en/.
 urlpatterns = [

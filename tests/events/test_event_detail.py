@@ -92,3 +92,10 @@ def test_json_ld_cannot_break_out_of_its_script_element(client):
 def test_past_event_page_stays_available(client):
     event = make_event(start=at(days=-10))
     assert client.get(event.get_absolute_url()).status_code == 200
+
+
+def test_seats_left_refresh_themselves_with_htmx(client):
+    event = make_event(capacity=10)
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert f'<dd id="seats" hx-get="{event.get_absolute_url()}" hx-select="#seats"' in content
+    assert 'hx-trigger="every 30s"' in content

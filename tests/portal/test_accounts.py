@@ -160,3 +160,11 @@ def test_repeated_failed_logins_are_rate_limited(client, settings):
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     assert "För många misslyckade inloggningsförsök" in response.content.decode()
+
+
+def test_admin_signs_in_through_allauth(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    client.force_login(make_user())  # not staff
+    assert client.get("/admin/login/").status_code == 403
