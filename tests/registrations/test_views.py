@@ -195,3 +195,11 @@ def test_profile_edits_name_and_organisation(client, participant):
     participant.refresh_from_db()
     assert participant.organisation == "RISE" and participant.language == "en"
     assert client.post("/me/profile/", {"first_name": "x" * 200, "language": "fr"}).status_code == 400
+
+
+def test_upcoming_registrations_can_be_cancelled_even_with_past_ones(client, participant):
+    upcoming = make_registration(make_event(start=at(days=2)), participant)
+    past = make_registration(make_event(start=at(days=-20)), participant)
+    content = client.get("/me/registrations/").content.decode()
+    assert f"/me/registrations/{upcoming.pk}/cancel/" in content
+    assert f"/me/registrations/{past.pk}/cancel/" not in content
