@@ -168,3 +168,8 @@ def test_admin_signs_in_through_allauth(client):
     assert response["Location"].startswith("/accounts/login/?next=")
     client.force_login(make_user())  # not staff
     assert client.get("/admin/login/").status_code == 403
+
+
+def test_login_page_points_newcomers_to_sign_up_in_swedish(client):
+    content = client.get("/accounts/login/").content.decode()
+    assert "Har du inget konto än?" in content and 'href="/accounts/signup/"' in content
