@@ -32,7 +32,12 @@ def _question_field(question):
 class RegistrationForm(forms.Form):
     """The registration form of an event: the standard questions, the event's own, consent."""
 
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     dietary_needs = forms.CharField(
         label=_("Dietary needs"),
         max_length=500,

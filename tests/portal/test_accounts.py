@@ -173,3 +173,9 @@ def test_admin_signs_in_through_allauth(client):
 def test_login_page_points_newcomers_to_sign_up_in_swedish(client):
     content = client.get("/accounts/login/").content.decode()
     assert "Har du inget konto än?" in content and 'href="/accounts/signup/"' in content
+
+
+def test_personal_fields_declare_their_purpose_for_autofill(client):
+    content = client.get("/accounts/signup/").content.decode()
+    for purpose in ("given-name", "family-name", "organization", "email", "new-password"):
+        assert f'autocomplete="{purpose}"' in content
