@@ -35,7 +35,7 @@ SIGNED_IN_EXTRA_URLS = ["/events/{slug}/register/", "/en/events/{slug}/register/
 # Not pages for people: the admin, machine endpoints, static files.
 NOT_CRAWLED = ("/admin/", "/static/", "/healthz")
 # URL pattern names that only redirect or serve files.
-NOT_PAGES = {"home"}
+NOT_PAGES = {"home", "events:event_ics"}
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -96,7 +96,7 @@ def crawl(page, base_url, start_urls=START_URLS, seen_keys=None):
         seen_keys.add(key)
         assert response.status == 200, f"{url} answered {response.status}"
         yield key, page.url
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        for href in page.eval_on_selector_all("a[href]:not([download])", "links => links.map(a => a.href)"):
             href = urldefrag(href).url
             parts = urlsplit(href)
             if href.startswith(base_url) and not parts.path.startswith(NOT_CRAWLED):

@@ -99,3 +99,20 @@ def test_seats_left_refresh_themselves_with_htmx(client):
     content = client.get(event.get_absolute_url()).content.decode()
     assert f'<dd id="seats" hx-get="{event.get_absolute_url()}" hx-select="#seats"' in content
     assert 'hx-trigger="every 30s"' in content
+
+
+def test_single_event_ics_download(client):
+    import icalendar
+
+    event = make_event(title="Frukost, vätgas; och mer", online_url="https://meet.example.org/hemlig")
+    response = client.get(f"/events/{event.slug}/event.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert f'filename="{event.slug}.ics"' in response["Content-Disposition"]
+    calendar = icalendar.Calendar.from_ical(response.content)
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == event.title and vevent.decoded("DTSTART") == event.start
+    assert calendar["METHOD"] == "PUBLISH" and calendar.walk("VTIMEZONE")
+    assert b"hemlig" not in response.content
+    assert client.get("/events/finns-inte/event.ics").status_code == 404
+    assert client.get(f"/events/{make_event(status=Event.Status.DRAFT).slug}/event.ics").status_code == 404
