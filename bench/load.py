@@ -848,6 +848,7 @@ def run_users(args, servers, targets, password):
         ]
     except KeyboardInterrupt:
         stop.set()
+        go.set()  # users still waiting for the start see the stop and return
         for thread in threads:
             thread.join(2)
         raise
@@ -883,7 +884,8 @@ def markdown(report, table, login_table):
         f"cache: {s['cache']}; {s['users']} users, think time {s['think_time']} s, {s['duration']} s.  \n"
         f"Database: {report['database']['events_total']:,} events "
         f"({report['database']['events_upcoming_published']:,} upcoming and published), "
-        f"{report['database']['registrations']:,} registrations before the run.\n"
+        f"{report['database']['registrations']:,} registrations before the run. "
+        f"Setup {sum(report['setup_seconds'].values()):.1f} s, {report['total_seconds']:.0f} s until the checks.\n"
     )
     login = report["login"]
     lines.append(
@@ -939,7 +941,7 @@ def markdown(report, table, login_table):
             + " |"
         )
         lines.append("\n**Test events after the run**\n")
-        lines.append("| event | capacity | waiting list | confirmed | waitlisted | cancelled | ever promoted |")
+        lines.append("| event | capacity | waiting list | confirmed | waitlisted | cancelled | with promoted_at |")
         lines.append("|---|---:|---|---:|---:|---:|---:|")
         for event in checks["test_events"]:
             lines.append(
@@ -1032,17 +1034,20 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, on_sigterm)
     started_at = datetime.datetime.now(datetime.UTC)
+    started_monotonic = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="portal-load-"))
     database = None
     servers = []
     status = 2
     cache_prefix = f"loadtest_{os.getpid()}"
+    redis_checked = False  # never contact a Redis that is not on 127.0.0.1, not even to clean up
     try:
         for url, what in ((args.database_url, "--database-url"), (args.postgres_url, "--postgres-url")):
             if url:
                 check_local_url(url, what)
         if args.redis_url:
             check_local_url(args.redis_url, "--redis-url")
+            redis_checked = True
         if args.database_url:
             database_url = args.database_url
         else:
@@ -1114,6 +1119,7 @@ def main(argv=None):
         command = shlex.join([".venv/bin/python", "bench/load.py", *(argv if argv is not None else sys.argv[1:])])
         report = {
             "date": started_at.isoformat(timespec="seconds"),
+            "total_seconds": round(time.monotonic() - started_monotonic, 1),
             "command": command,
             "machine": machine_info(),
             "versions": package_versions(env),
@@ -1205,12 +1211,12 @@ def main(argv=None):
                     database.drop()
                 except Exception as exc:
                     log(f"could not drop database {database.name}: {exc}")
-            if args.redis_url:
+            if redis_checked:
                 try:
                     delete_redis_keys(args.redis_url, cache_prefix)
                 except Exception as exc:
                     log(f"could not delete the Redis keys {cache_prefix}:*: {exc}")
-            if status in (0, 130):
+            if status in (0, 130) or not any(tmp.iterdir()):
                 shutil.rmtree(tmp, ignore_errors=True)
             else:
                 log(f"kept {tmp} (server logs)")

@@ -284,6 +284,10 @@ class Event(models.Model):
         return self.Format(self.format).label
 
     @property
+    def has_started(self):
+        return self.start <= timezone.now()
+
+    @property
     def is_online(self):
         return self.format in (self.Format.ONLINE, self.Format.HYBRID)
 

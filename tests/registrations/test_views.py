@@ -203,3 +203,14 @@ def test_upcoming_registrations_can_be_cancelled_even_with_past_ones(client, par
     content = client.get("/me/registrations/").content.decode()
     assert f"/me/registrations/{upcoming.pk}/cancel/" in content
     assert f"/me/registrations/{past.pk}/cancel/" not in content
+
+
+def test_no_cancel_link_once_the_event_has_started(client, participant):
+    import datetime
+
+    from tests.factories import NOW
+
+    ongoing = make_registration(make_event(start=NOW - datetime.timedelta(hours=1)), participant)
+    content = client.get("/me/registrations/").content.decode()
+    assert ongoing.event.title in content
+    assert f"/me/registrations/{ongoing.pk}/cancel/" not in content
