@@ -84,6 +84,9 @@ def cancel(request, pk):
         Registration.objects.select_related("event__place").filter(user=request.user).active(), pk=pk
     )
     context = {"registration": registration, "event": registration.event}
+    if request.method != "POST" and registration.event.has_started:
+        context["error"] = services.CancellationClosed.message
+        return render(request, "registrations/cancel.html", context, status=409)
     if request.method == "POST":
         try:
             services.cancel(registration)

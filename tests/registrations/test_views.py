@@ -214,3 +214,16 @@ def test_no_cancel_link_once_the_event_has_started(client, participant):
     content = client.get("/me/registrations/").content.decode()
     assert ongoing.event.title in content
     assert f"/me/registrations/{ongoing.pk}/cancel/" not in content
+
+
+def test_cancel_page_of_a_started_event_explains_instead_of_offering(client, participant):
+    import datetime
+
+    from tests.factories import NOW
+
+    ongoing = make_registration(make_event(start=NOW - datetime.timedelta(hours=1)), participant)
+    response = client.get(f"/me/registrations/{ongoing.pk}/cancel/")
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "har redan börjat" in content
+    assert f'action="/me/registrations/{ongoing.pk}/cancel/"' not in content
