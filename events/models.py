@@ -284,6 +284,11 @@ class Event(models.Model):
         return self.Format(self.format).label
 
     @property
+    def ends_same_day(self):
+        """Whether the event ends on the day it starts, in Stockholm."""
+        return timezone.localdate(self.start) == timezone.localdate(self.end)
+
+    @property
     def has_started(self):
         return self.start <= timezone.now()
 
