@@ -48,7 +48,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -63,9 +62,11 @@ if str(ROOT) not in sys.path:
 
 from bench.run import (  # noqa: E402  (needs ROOT on sys.path first)
     CLOCK_TICKS,
+    BenchError,
     Gunicorn,
     machine_cpu_seconds,
     machine_info,
+    manage,
     package_versions,
 )
 
@@ -86,7 +87,7 @@ EXPECTED = {
     "register_form": {200, 302, 409},  # 302: already registered; 409: registration closed
     "register_post": {302, 409},  # 302: registered or waitlisted; 409: full without a waiting list, or closed
     "my_registrations": {200},
-    "cancel_form": {200},
+    "cancel_form": {200, 409},  # 409: the event has already started (found via the fallback)
     "cancel_post": {302, 409},  # 409: the event has already started
 }
 KIND_ORDER = list(EXPECTED)
@@ -214,8 +215,7 @@ print("LOADTEST-CHECKS " + json.dumps({"checks": checks, "test_events": test_eve
 """
 
 
-class SetupError(Exception):
-    """A setup step failed; the message says which."""
+SetupError = BenchError  # a setup step failed; the message says which
 
 
 def log(message):
@@ -675,30 +675,6 @@ def django_env(args, tmp, database_url, cache_prefix):
         env["REDIS_URL"] = args.redis_url
         env["LOADTEST_CACHE_PREFIX"] = cache_prefix
     return env
-
-
-def manage(env, tmp, *arguments, label=None, timeout=900):
-    command = [sys.executable, str(ROOT / "manage.py"), *arguments]
-    log(f"manage.py {label or shlex.join(arguments)}")
-    started = time.monotonic()
-    completed = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    with open(tmp / "manage.log", "a") as log_file:
-        log_file.write(f"$ {shlex.join(command[:4])}\n{completed.stdout}{completed.stderr}\n")
-    if completed.returncode != 0:
-        raise SetupError(
-            f"manage.py {label or arguments[0]} failed ({completed.returncode}):\n"
-            f"{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
-        )
-    return completed.stdout, round(time.monotonic() - started, 2)
 
 
 def marked_json(output, marker):

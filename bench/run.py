@@ -512,11 +512,13 @@ def django_env(args, tmp):
     return env
 
 
-def manage(env, tmp, *arguments, timeout=1800):
+def manage(env, tmp, *arguments, label=None, timeout=1800):
+    """Run a manage.py command, log it to tmp/manage.log; returns (stdout, seconds)."""
     log_path = tmp / "manage.log"
     command = [sys.executable, str(ROOT / "manage.py"), *arguments]
-    shown = arguments if arguments[0] != "shell" else ("shell", "-c", "<read the benchmark targets>")
-    log(f"manage.py {shlex.join(shown)}")
+    if label is None:
+        label = shlex.join(arguments if arguments[0] != "shell" else ("shell", "-c", "<read the benchmark targets>"))
+    log(f"manage.py {label}")
     started = time.monotonic()
     completed = subprocess.run(
         command,
@@ -529,11 +531,10 @@ def manage(env, tmp, *arguments, timeout=1800):
         stdin=subprocess.DEVNULL,
     )
     with open(log_path, "a") as log_file:
-        log_file.write(f"$ {shlex.join(command)}\n{completed.stdout}{completed.stderr}\n")
+        log_file.write(f"$ {shlex.join(command[:4])}\n{completed.stdout}{completed.stderr}\n")
     if completed.returncode != 0:
         raise BenchError(
-            f"manage.py {arguments[0]} failed ({completed.returncode}):\n"
-            f"{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+            f"manage.py {label} failed ({completed.returncode}):\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
         )
     return completed.stdout, round(time.monotonic() - started, 2)
 
