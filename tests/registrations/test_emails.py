@@ -85,3 +85,15 @@ def test_online_link_is_in_the_confirmation_only():
 def test_unknown_kind_is_an_error():
     with pytest.raises(ValueError):
         emails.build_message(make_registration(make_event()), "spam")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_backend_mails_wait_for_the_worker(settings, mailoutbox):
+    """Production queues e-mails in the database; `manage.py db_worker` sends them."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    services.register(make_user(email="ko@example.org"), make_event())
+    assert mailoutbox == []  # queued, not sent in the request
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert [m.to for m in mailoutbox] == [["ko@example.org"]]
