@@ -39,6 +39,11 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 
 install: $(VENV)/.installed
 
+# ical.js (npm) parses the calendar feeds in the tests, as Thunderbird and Nextcloud do.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the ical.js feed tests will be skipped (they fail in CI)"; fi
+
 translations: install
 	@$(PY) manage.py compiletranslations
 
@@ -58,12 +63,12 @@ lint: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install translations
+test-sqlite: install translations node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Browser tests and the benchmark smoke run exercise pages, not the database: the PostgreSQL
 # pass leaves them out.
-test-postgres: install translations
+test-postgres: install translations node_modules/.installed
 	DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 test: lint test-sqlite
@@ -80,5 +85,5 @@ lock:
 		--no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
 clean:
-	rm -rf $(VENV) staticfiles var db.sqlite3* .pytest_cache test-results
+	rm -rf $(VENV) node_modules staticfiles var db.sqlite3* .pytest_cache test-results
 	find locale -name '*.mo' -delete

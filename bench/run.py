@@ -580,6 +580,7 @@ def url_list(targets):
         ("events_theme", f"/events/?theme={targets['theme_slug']}"),
         ("bare_list", "/bench/bare-list/"),
         ("event_detail", f"/events/{targets['event_slug']}/"),
+        ("feed", "/feeds/events.ics"),
     ]
 
 

@@ -12,23 +12,64 @@ from django.conf import settings
 from django.utils import timezone
 
 PRODID = "-//Västra Götalandsregionen//Mötesplatser//SV"
+TZID = "Europe/Stockholm"
 
 
 def event_uid(event):
     return f"event-{event.pk}@{urlsplit(settings.SITE_URL).hostname or 'motesplatser'}"
 
 
-def new_calendar(method=None):
+def stockholm_timezone():
+    """VTIMEZONE for Europe/Stockholm by rule (the EU rule in force since 1996).
+
+    Written as yearly rules rather than a list of dates, so that it covers every event
+    however far ahead; clients such as Outlook need it to place TZID times correctly.
+    """
+    timezone_component = icalendar.Timezone()
+    timezone_component.add("tzid", TZID)
+    for kind, name, start, offset_from, offset_to, month in (
+        (icalendar.TimezoneDaylight, "CEST", datetime.datetime(1970, 3, 29, 2), 1, 2, 3),
+        (icalendar.TimezoneStandard, "CET", datetime.datetime(1970, 10, 25, 3), 2, 1, 10),
+    ):
+        part = kind()
+        part.add("tzname", name)
+        part.add("dtstart", start)
+        part.add("tzoffsetfrom", datetime.timedelta(hours=offset_from))
+        part.add("tzoffsetto", datetime.timedelta(hours=offset_to))
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        timezone_component.add_component(part)
+    return timezone_component
+
+
+def new_calendar(method=None, *, name=None, description=None, refresh_hours=None):
+    """A VCALENDAR with Stockholm's VTIMEZONE; a feed also gets a name and a refresh interval."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
+    if name:
+        # RFC 7986 properties and the X-WR- ones that Apple, Google and Outlook read.
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
+    if name:
+        calendar.add("x-wr-timezone", TZID)
+    if refresh_hours:
+        calendar.add("refresh-interval", datetime.timedelta(hours=refresh_hours), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(datetime.timedelta(hours=refresh_hours)))
+    calendar.add_component(stockholm_timezone())
     return calendar
 
 
-def event_component(event, *, sequence=None, status=None):
-    """A VEVENT for ``event``: times in Europe/Stockholm, place, link, organiser."""
+def event_component(event, *, sequence=None, status=None, online_url=None):
+    """A VEVENT for ``event``: times in Europe/Stockholm, place, link, organiser, themes.
+
+    ``online_url`` is given only for confirmed participants' own calendars.
+    """
     component = icalendar.Event()
     component.add("uid", event_uid(event))
     component.add("dtstamp", timezone.now().astimezone(datetime.UTC))
@@ -39,7 +80,10 @@ def event_component(event, *, sequence=None, status=None):
     component.add("sequence", event.sequence if sequence is None else sequence)
     component.add("summary", event.title)
     url = settings.SITE_URL + event.get_absolute_url()
-    component.add("description", f"{event.summary}\n\n{url}")
+    text = f"{event.summary}\n\n{url}"
+    if online_url:
+        text += f"\n\n{online_url}"
+    component.add("description", text)
     component.add("url", url)
     place = event.place
     component.add(
@@ -51,9 +95,15 @@ def event_component(event, *, sequence=None, status=None):
     organiser = icalendar.vCalAddress(f"mailto:{event.organiser.email or settings.DEFAULT_FROM_ADDRESS}")
     organiser.params["cn"] = icalendar.vText(event.organiser.name)
     component.add("organizer", organiser)
+    themes = [theme.name for theme in event.themes.all()] if _themes_loaded(event) else []
+    if themes:
+        component.add("categories", themes)
     return component
 
 
+def _themes_loaded(event):
+    return "themes" in getattr(event, "_prefetched_objects_cache", {})
+
+
 def to_ics(calendar):
-    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from events.views import feeds as event_feeds
 from portal import views
+from registrations.views import calendar as registration_calendar
 
 # The admin signs in through allauth: one login page, with its rate limits and two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -12,6 +14,11 @@ admin.site.login = secure_admin_login(admin.site.login)
 # Swedish pages live at the contract's paths (/events/ …), English ones under /en/.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Calendar feeds: one address in every language, for calendar clients.
+    path("feeds/events.ics", event_feeds.all_events, name="feed_all"),
+    path("feeds/themes/<slug:slug>.ics", event_feeds.theme_events, name="feed_theme"),
+    path("feeds/places/<slug:slug>.ics", event_feeds.place_events, name="feed_place"),
+    path("feeds/personal/<str:token>.ics", registration_calendar.personal_feed, name="personal_feed"),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

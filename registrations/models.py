@@ -4,11 +4,17 @@ The rules for creating and changing registrations (capacity, waiting list, promo
 live in ``registrations.services``; this module holds the data and its constraints.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
 
 
 class Question(models.Model):
@@ -127,3 +133,29 @@ class Registration(models.Model):
     @property
     def is_waitlisted(self):
         return self.status == self.Status.WAITLISTED
+
+
+class FeedToken(models.Model):
+    """The secret in the address of a participant's personal calendar feed.
+
+    256 random bits; the participant can revoke it or make a new one (which revokes the old).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_tokens", verbose_name=_("participant")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="feed_token_one_active_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({'revoked' if self.revoked_at else 'active'})"

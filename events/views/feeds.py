@@ -1,11 +1,14 @@
-"""Calendar files. The subscribable feeds (with conditional GET and caching) build on these."""
+"""Calendar files and the subscribable feeds (conditional GET, cached)."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from events import feeds, queries
 from events.calendar import event_component, new_calendar, to_ics
-from events.models import Event
+from events.forms import EventFilterForm
+from events.models import Event, MeetingPlace, Theme
 
 
 @require_safe
@@ -17,3 +20,45 @@ def event_ics(request, slug):
     response = HttpResponse(to_ics(calendar), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
+
+
+@require_safe
+def all_events(request):
+    """All published events; takes the same filters as /events/ (invalid ones are ignored)."""
+
+    def make():
+        themes, places = queries.filter_choices()
+        form = EventFilterForm(request.GET, themes=themes, places=places)
+        return feeds.build(
+            feeds.event_items(feeds.feed_events(form.filters)),
+            name="Mötesplatser Västra Götaland",
+            description=_("Meetings and events on sustainable regional development in Västra Götaland."),
+        )
+
+    return feeds.serve(request, ("all", request.GET.urlencode()), make)
+
+
+@require_safe
+def theme_events(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+
+    def make():
+        events = feeds.feed_events({"theme": theme.slug})
+        return feeds.build(
+            feeds.event_items(events), name=f"Mötesplatser: {theme.name}", description=theme.description or theme.name
+        )
+
+    return feeds.serve(request, ("theme", theme.pk), make)
+
+
+@require_safe
+def place_events(request, slug):
+    place = get_object_or_404(MeetingPlace, slug=slug)
+
+    def make():
+        events = feeds.feed_events({"place": place.slug})
+        return feeds.build(
+            feeds.event_items(events), name=f"Mötesplatser: {place.name}", description=place.address_line or place.name
+        )
+
+    return feeds.serve(request, ("place", place.pk), make)

@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from events import queries
 from events.cache import cache_public_page
+from events.feeds import google_calendar_url, subscription_links
 from events.forms import EventFilterForm
 from events.structured_data import event_json_ld
 from portal.htmx import url_without_empty_params, wants_fragment
@@ -20,6 +23,12 @@ def _page(request, queryset, per_page=None):
     return Paginator(queryset, per_page or settings.EVENTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
+def _feed_query(request):
+    """The list's filters as the feed's query: a saved search becomes a subscription."""
+    params = [(key, value) for key, values in request.GET.lists() if key != "page" for value in values if value]
+    return urlencode(params)
+
+
 @require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 @cache_public_page
@@ -27,7 +36,13 @@ def event_list(request):
     themes, places = queries.filter_choices()
     form = EventFilterForm(request.GET, themes=themes, places=places)
     page = _page(request, queries.upcoming_events(form.filters))
-    context = {"form": form, "page": page, "events": queries.attach_seat_counts(page.object_list), "nav": "events"}
+    context = {
+        "form": form,
+        "page": page,
+        "events": queries.attach_seat_counts(page.object_list),
+        "links": subscription_links(reverse("feed_all"), _feed_query(request)),
+        "nav": "events",
+    }
     if wants_fragment(request):
         response = render(request, "events/event_list.html#results", {**context, "fragment": True})
         # A tidy address bar: htmx would push every empty field of the form.
@@ -43,6 +58,7 @@ def event_detail(request, slug):
         "event": event,
         "json_ld": event_json_ld(event),
         "registration": registration_for(request.user, event),
+        "google_calendar_url": google_calendar_url(event),
         "nav": "events",
     }
     return render(request, "events/event_detail.html", context)
@@ -63,5 +79,12 @@ def place_detail(request, slug):
     fragment = wants_fragment(request)
     template = "events/place_detail.html#results" if fragment else "events/place_detail.html"
     events = queries.attach_seat_counts(page.object_list)
-    context = {"place": place, "page": page, "events": events, "nav": "places", "fragment": fragment}
+    context = {
+        "place": place,
+        "page": page,
+        "events": events,
+        "links": subscription_links(reverse("feed_place", kwargs={"slug": place.slug})),
+        "nav": "places",
+        "fragment": fragment,
+    }
     return render(request, template, context)

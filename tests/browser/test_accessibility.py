@@ -35,7 +35,7 @@ SIGNED_IN_EXTRA_URLS = ["/events/{slug}/register/", "/en/events/{slug}/register/
 # Not pages for people: the admin, machine endpoints, static files.
 NOT_CRAWLED = ("/admin/", "/static/", "/healthz")
 # URL pattern names that only redirect or serve files.
-NOT_PAGES = {"home", "events:event_ics"}
+NOT_PAGES = {"home", "events:event_ics", "feed_all", "feed_theme", "feed_place", "personal_feed"}
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],

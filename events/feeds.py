@@ -1,0 +1,106 @@
+"""What goes into the calendar feeds, and how a feed is built and served.
+
+A feed holds published events from some weeks back onwards, plus recently cancelled ones
+with STATUS:CANCELLED, so that subscribed calendars learn of the cancellation.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, urlencode
+
+from events.cache import catalogue_version
+from events.calendar import event_component, new_calendar, to_ics
+from events.models import Event, Theme
+from events.queries import filter_events
+
+PAST_WINDOW = datetime.timedelta(weeks=4)
+CANCELLED_KEPT = datetime.timedelta(days=30)
+REFRESH_HOURS = 1
+# Calendar clients poll; let them (and proxies, for public feeds) reuse a copy for a while.
+MAX_AGE = 15 * 60
+
+
+def feed_events(filters=None, *, now=None):
+    """Events for a public feed: published ones, and ones cancelled within the last 30 days."""
+    now = now or timezone.now()
+    events = Event.objects.filter(
+        Q(status=Event.Status.PUBLISHED) | Q(status=Event.Status.CANCELLED, cancelled_at__gte=now - CANCELLED_KEPT),
+        end__gte=now - PAST_WINDOW,
+    )
+    events = filter_events(events, filters or {})
+    return (
+        events.select_related("place", "organiser")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        .order_by("start", "pk")
+    )
+
+
+def event_items(events):
+    """(VEVENT, time of last change) for each event of a public feed."""
+    for event in events:
+        yield event_component(event), max(filter(None, [event.updated_at, event.cancelled_at]))
+
+
+def build(items, *, name, description):
+    """The feed body and its Last-Modified time from (VEVENT, changed at) pairs."""
+    calendar = new_calendar("PUBLISH", name=name, description=description, refresh_hours=REFRESH_HOURS)
+    last_modified = None
+    for component, changed in items:
+        calendar.add_component(component)
+        last_modified = changed if last_modified is None else max(last_modified, changed)
+    return to_ics(calendar), last_modified
+
+
+def serve(request, key_parts, make, *, private=False):
+    """Serve a feed with ETag and Last-Modified, from the cache when it is current.
+
+    ``make()`` returns (body, last_modified); it runs only when the cache has no copy for
+    the current catalogue version. Answers 304 to a matching conditional request.
+    """
+    raw = "|".join(str(part) for part in key_parts)
+    key = f"feed:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is None:
+        body, last_modified = make()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        last_modified_ts = int((last_modified or timezone.now()).timestamp())
+        cached = (body, etag, last_modified_ts)
+        cache.set(key, cached, settings.PUBLIC_CACHE_SECONDS)
+    body, etag, last_modified_ts = cached
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified_ts)
+    response["Cache-Control"] = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
+    return response
+
+
+def subscription_links(path, query=""):
+    """Addresses for subscribing to a feed: https, webcal:// (Apple, Outlook) and Google's add-by-URL."""
+    url = settings.SITE_URL + path + (f"?{query}" if query else "")
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return {
+        "url": url,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+    }
+
+
+def google_calendar_url(event):
+    """Google Calendar's "add this event" address (a copy; it does not follow changes)."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    dates = f"{event.start.astimezone(datetime.UTC):{fmt}}/{event.end.astimezone(datetime.UTC):{fmt}}"
+    details = f"{event.summary}\n\n{settings.SITE_URL}{event.get_absolute_url()}"
+    location = event.place.name if event.place.is_digital else f"{event.place.name}, {event.place.address_line}"
+    query = urlencode(
+        {"action": "TEMPLATE", "text": event.title, "dates": dates, "details": details, "location": location}
+    )
+    return f"https://calendar.google.com/calendar/render?{query}"
