@@ -16,13 +16,14 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, urlencode
 
 from events.cache import catalogue_version
-from events.calendar import event_component, new_calendar, to_ics
+from events.calendar import assemble, component_lines, event_component, new_calendar
 from events.models import Event, Theme
 from events.queries import filter_events
 
 PAST_WINDOW = datetime.timedelta(weeks=4)
 CANCELLED_KEPT = datetime.timedelta(days=30)
 REFRESH_HOURS = 1
+EMPTY_FEED_MODIFIED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 # Calendar clients poll; let them (and proxies, for public feeds) reuse a copy for a while.
 MAX_AGE = 15 * 60
 
@@ -42,20 +43,25 @@ def feed_events(filters=None, *, now=None):
     )
 
 
+def vevent_lines(event, *, sequence=None, status=None, online_url=None):
+    """An event's VEVENT (built by icalendar) as unfolded content lines."""
+    return component_lines(event_component(event, sequence=sequence, status=status, online_url=online_url))
+
+
 def event_items(events):
-    """(VEVENT, time of last change) for each event of a public feed."""
+    """(VEVENT lines, time of last change) for each event of a public feed."""
     for event in events:
-        yield event_component(event), max(filter(None, [event.updated_at, event.cancelled_at]))
+        yield vevent_lines(event), max(filter(None, [event.updated_at, event.cancelled_at]))
 
 
 def build(items, *, name, description):
-    """The feed body and its Last-Modified time from (VEVENT, changed at) pairs."""
+    """The feed body and its Last-Modified time from (VEVENT lines, changed at) pairs."""
     calendar = new_calendar("PUBLISH", name=name, description=description, refresh_hours=REFRESH_HOURS)
-    last_modified = None
-    for component, changed in items:
-        calendar.add_component(component)
-        last_modified = changed if last_modified is None else max(last_modified, changed)
-    return to_ics(calendar), last_modified
+    blocks, last_modified = [], EMPTY_FEED_MODIFIED
+    for lines, changed in items:
+        blocks.append(lines)
+        last_modified = max(last_modified, changed)
+    return assemble(calendar, blocks), last_modified
 
 
 def serve(request, key_parts, make, *, private=False):
@@ -70,7 +76,7 @@ def serve(request, key_parts, make, *, private=False):
     if cached is None:
         body, last_modified = make()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        last_modified_ts = int((last_modified or timezone.now()).timestamp())
+        last_modified_ts = int(last_modified.timestamp())
         cached = (body, etag, last_modified_ts)
         cache.set(key, cached, settings.PUBLIC_CACHE_SECONDS)
     body, etag, last_modified_ts = cached

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from events.calendar import event_component, new_calendar, to_ics
 
@@ -44,7 +44,7 @@ def invitation(registration, method):
     calendar = new_calendar(method)
     sequence = event.sequence + registration.ical_sequence
     status = "CANCELLED" if method == "CANCEL" or event.is_cancelled else "CONFIRMED"
-    component = event_component(event, sequence=sequence, status=status)
+    component = event_component(event, sequence=sequence, status=status, dtstamp=timezone.now())
     attendee = icalendar.vCalAddress(f"mailto:{user.email}")
     attendee.params["cn"] = icalendar.vText(user.get_full_name() or user.email)
     attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
