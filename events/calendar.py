@@ -103,6 +103,55 @@ def event_component(event, *, sequence=None, status=None, online_url=None, dtsta
     return component
 
 
+def _text(value):
+    return icalendar.vText(value).to_ical().decode()
+
+
+def _utc(moment):
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y%m%dT%H%M%S")
+
+
+def vevent_lines(event, *, sequence=None, status=None, online_url=None, dtstamp=None):
+    """The same VEVENT as ``event_component``, as content lines, for long feeds.
+
+    icalendar's component model costs about 0.4 ms per event; a feed of 2,000 events has
+    to be built well inside a second, so here the lines are written directly, with
+    icalendar's value escaping (vText) and parameter quoting. The tests check that both
+    give the same properties, and parse the feeds with three independent parsers.
+    """
+    place, organiser = event.place, event.organiser
+    url = settings.SITE_URL + event.get_absolute_url()
+    description = f"{event.summary}\n\n{url}" + (f"\n\n{online_url}" if online_url else "")
+    location = place.name if place.is_digital else ", ".join(filter(None, [place.name, place.address_line]))
+    organiser_email = organiser.email or settings.DEFAULT_FROM_ADDRESS
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{_text(event_uid(event))}",
+        f"DTSTAMP:{_utc(dtstamp or event.updated_at)}",
+        f"DTSTART;TZID={TZID}:{_local(event.start)}",
+        f"DTEND;TZID={TZID}:{_local(event.end)}",
+        f"CREATED:{_utc(event.created_at)}",
+        f"LAST-MODIFIED:{_utc(event.updated_at)}",
+        f"SEQUENCE:{event.sequence if sequence is None else sequence}",
+        f"SUMMARY:{_text(event.title)}",
+        f"DESCRIPTION:{_text(description)}",
+        f"URL:{url}",
+        f"LOCATION:{_text(location)}",
+    ]
+    if place.has_coordinates:
+        lines.append(f"GEO:{float(place.latitude)};{float(place.longitude)}")
+    lines.append(f"STATUS:{status or ('CANCELLED' if event.is_cancelled else 'CONFIRMED')}")
+    lines.append(f"ORGANIZER;CN={icalendar.parser.dquote(_text(organiser.name))}:mailto:{organiser_email}")
+    if _themes_loaded(event) and (themes := [theme.name for theme in event.themes.all()]):
+        lines.append("CATEGORIES:" + ",".join(_text(name) for name in themes))
+    lines.append("END:VEVENT")
+    return lines
+
+
 def _themes_loaded(event):
     return "themes" in getattr(event, "_prefetched_objects_cache", {})
 

@@ -16,7 +16,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, urlencode
 
 from events.cache import catalogue_version
-from events.calendar import assemble, component_lines, event_component, new_calendar
+from events.calendar import assemble, new_calendar, vevent_lines
 from events.models import Event, Theme
 from events.queries import filter_events
 
@@ -41,11 +41,6 @@ def feed_events(filters=None, *, now=None):
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
         .order_by("start", "pk")
     )
-
-
-def vevent_lines(event, *, sequence=None, status=None, online_url=None):
-    """An event's VEVENT (built by icalendar) as unfolded content lines."""
-    return component_lines(event_component(event, sequence=sequence, status=status, online_url=online_url))
 
 
 def event_items(events):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import feeds
+from events.calendar import vevent_lines
 from events.models import Event, Theme
 from registrations.models import FeedToken, Registration
 
@@ -36,7 +37,7 @@ def _personal_items(user, now):
         else:
             status = "CONFIRMED"
         online_url = event.online_url if registration.is_confirmed and event.is_online else None
-        lines = feeds.vevent_lines(
+        lines = vevent_lines(
             event, sequence=event.sequence + registration.ical_sequence, status=status, online_url=online_url
         )
         changed = max(filter(None, [event.updated_at, event.cancelled_at, registration.updated_at]))

@@ -192,3 +192,21 @@ def test_feed_query_budget(client, django_assert_num_queries, count):
     # Served from the cache afterwards.
     with django_assert_num_queries(0):
         assert client.get("/feeds/events.ics").status_code == 200
+
+
+def test_feed_lines_say_the_same_as_the_icalendar_component(events):
+    """The fast writer for feeds and icalendar's component model agree on every property."""
+    from events.calendar import assemble, event_component, new_calendar, vevent_lines
+    from events.feeds import feed_events
+
+    for event in feed_events():
+        fast = icalendar.Calendar.from_ical(assemble(new_calendar(), [vevent_lines(event)])).walk("VEVENT")[0]
+        model = event_component(event)
+        assert set(fast) == set(model), event.title
+        for name in model:
+            if name == "CATEGORIES":
+                assert fast[name].cats == model[name].cats
+            elif name == "ORGANIZER":
+                assert str(fast[name]) == str(model[name]) and fast[name].params["CN"] == model[name].params["CN"]
+            else:
+                assert fast.decoded(name) == model.decoded(name), (event.title, name)
