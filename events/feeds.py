@@ -84,6 +84,15 @@ def serve(request, key_parts, make, *, private=False):
     return response
 
 
+def serve_events(request, key_parts, filters, *, name, description):
+    """Serve the public feed of the events that match ``filters``."""
+
+    def make():
+        return build(event_items(feed_events(filters)), name=name, description=description)
+
+    return serve(request, key_parts, make)
+
+
 def subscription_links(path, query=""):
     """Addresses for subscribing to a feed: https, webcal:// (Apple, Outlook) and Google's add-by-URL."""
     url = settings.SITE_URL + path + (f"?{query}" if query else "")

@@ -41,24 +41,12 @@ def all_events(request):
 @require_safe
 def theme_events(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-
-    def make():
-        events = feeds.feed_events({"theme": theme.slug})
-        return feeds.build(
-            feeds.event_items(events), name=f"Mötesplatser: {theme.name}", description=theme.description or theme.name
-        )
-
-    return feeds.serve(request, ("theme", theme.pk), make)
+    name, description = f"Mötesplatser: {theme.name}", theme.description or theme.name
+    return feeds.serve_events(request, ("theme", theme.pk), {"theme": theme.slug}, name=name, description=description)
 
 
 @require_safe
 def place_events(request, slug):
     place = get_object_or_404(MeetingPlace, slug=slug)
-
-    def make():
-        events = feeds.feed_events({"place": place.slug})
-        return feeds.build(
-            feeds.event_items(events), name=f"Mötesplatser: {place.name}", description=place.address_line or place.name
-        )
-
-    return feeds.serve(request, ("place", place.pk), make)
+    name, description = f"Mötesplatser: {place.name}", place.address_line or place.name
+    return feeds.serve_events(request, ("place", place.pk), {"place": place.slug}, name=name, description=description)
