@@ -210,3 +210,17 @@ def test_feed_lines_say_the_same_as_the_icalendar_component(events):
                 assert str(fast[name]) == str(model[name]) and fast[name].params["CN"] == model[name].params["CN"]
             else:
                 assert fast.decoded(name) == model.decoded(name), (event.title, name)
+
+
+def test_feeds_are_served_gzipped_to_clients_that_accept_it(client, events):
+    import gzip
+
+    plain = client.get("/feeds/events.ics")
+    zipped = client.get("/feeds/events.ics", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) < len(plain.content) / 3
+    assert zipped["ETag"] != plain["ETag"]
+    not_modified = client.get("/feeds/events.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped["ETag"]})
+    assert not_modified.status_code == 304
+    assert "Content-Encoding" not in client.get("/feeds/events.ics", headers={"Accept-Encoding": "br"})
