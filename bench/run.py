@@ -22,6 +22,7 @@ bounded in requests and in seconds.
 import argparse
 import collections
 import contextlib
+import dataclasses
 import datetime
 import http.client
 import json
@@ -356,19 +357,22 @@ class WrkGenerator:
         first_line = (out.stdout + out.stderr).strip().splitlines()[0]
         return first_line.split(" Copyright")[0]
 
-    def run(self, url, requests, max_seconds):
+    def run(self, url, requests, max_seconds, target=None):
         # One wrk thread: the server needs the cores more than the client does.
+        headers = [f"-H{name}: {value}" for name, value in (target.headers if target else {}).items()]
         command = [
             self.executable,
             "-t1",
             f"-c{self.concurrency}",
             f"-d{max(1, math.ceil(max_seconds))}s",
             f"--timeout={max(1, math.ceil(self.timeout_s))}s",
+            *headers,
             "-s",
             str(WRK_SCRIPT),
             url,
             "--",
             str(requests),
+            str(target.expected if target else 200),
         ]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         completed = subprocess.run(
@@ -412,7 +416,9 @@ class PythonGenerator:
     def version(self):
         return f"python {platform.python_version()} http.client, {self.concurrency} threads"
 
-    def run(self, url, requests, max_seconds):
+    def run(self, url, requests, max_seconds, target=None):
+        request_headers = {"Accept": "text/html", **(target.headers if target else {})}
+        expected = target.expected if target else 200
         match = re.match(r"http://([^:/]+):(\d+)(/.*)$", url)
         host, port, path = match.group(1), int(match.group(2)), match.group(3)
         assert host == HOST, host
@@ -432,7 +438,7 @@ class PythonGenerator:
                     issued += 1
                 started = time.perf_counter()
                 try:
-                    conn.request("GET", path, headers={"Accept": "text/html"})
+                    conn.request("GET", path, headers=request_headers)
                     response = conn.getresponse()
                     body = response.read()
                 except (OSError, http.client.HTTPException) as exc:
@@ -444,7 +450,7 @@ class PythonGenerator:
                 result.requests += 1
                 result.bytes += len(body)
                 result.histogram[elapsed_us] += 1
-                if response.status != 200:
+                if response.status != expected:
                     result.non200 += 1
                 x_cache = response.getheader("X-Cache")
                 result.cache_hits += x_cache == "hit"
@@ -572,28 +578,53 @@ def prepare_database(args, env, tmp):
     return timings, targets
 
 
+@dataclasses.dataclass
+class Target:
+    """A URL to measure, with the request headers to send and the status to expect."""
+
+    name: str
+    path: str
+    headers: dict = dataclasses.field(default_factory=dict)
+    expected: int = 200
+
+
+# Filled in from the feed's first response, so that the server answers 304.
+ETAG_PLACEHOLDER = "{feed-etag}"
+
+
 def url_list(targets):
     return [
-        ("bare", "/bench/bare/"),
-        ("events", "/events/"),
-        ("events_page_5", "/events/?page=5"),
-        ("events_theme", f"/events/?theme={targets['theme_slug']}"),
-        ("bare_list", "/bench/bare-list/"),
-        ("event_detail", f"/events/{targets['event_slug']}/"),
-        ("feed", "/feeds/events.ics"),
+        Target("bare", "/bench/bare/"),
+        Target("events", "/events/"),
+        Target("events_page_5", "/events/?page=5"),
+        Target("events_theme", f"/events/?theme={targets['theme_slug']}"),
+        Target("bare_list", "/bench/bare-list/"),
+        Target("event_detail", f"/events/{targets['event_slug']}/"),
+        Target("feed", "/feeds/events.ics"),
+        Target("feed_gzip", "/feeds/events.ics", {"Accept-Encoding": "gzip"}),
+        Target("feed_304", "/feeds/events.ics", {"If-None-Match": ETAG_PLACEHOLDER}, expected=304),
     ]
 
 
 def check_urls(server, urls):
     """Every URL must answer 200 before it is measured; returns response sizes."""
-    sizes = {}
-    for name, path in urls:
+    sizes, etag = {}, None
+    for target in urls:
+        if ETAG_PLACEHOLDER in target.headers.values():
+            target.headers = {k: (etag if v == ETAG_PLACEHOLDER else v) for k, v in target.headers.items()}
+        request = urllib.request.Request(server.base_url + target.path, headers=target.headers)
         try:
-            with urllib.request.urlopen(server.base_url + path, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30) as response:
                 body = response.read()
-                sizes[name] = len(body)
+                sizes[target.name] = len(body)
+                if target.name == "feed":
+                    etag = response.headers["ETag"]
         except urllib.error.HTTPError as exc:
-            raise BenchError(f"GET {path} answered {exc.code}:\n{exc.read()[:2000].decode(errors='replace')}") from exc
+            if exc.code != target.expected:
+                raise BenchError(
+                    f"GET {target.path} answered {exc.code}:\n{exc.read()[:2000].decode(errors='replace')}"
+                ) from exc
+            sizes[target.name] = 0
     return sizes
 
 
@@ -607,19 +638,20 @@ def measure_mode(mode, args, env, tmp, generator, urls):
         sizes = check_urls(server, urls)
         if args.warmup:
             log(f"[{mode}] warm-up: {args.warmup} requests per URL")
-            for _name, path in urls:
-                generator.run(server.base_url + path, args.warmup, args.max_seconds)
-        totals = {name: Result() for name, _ in urls}
+            for target in urls:
+                generator.run(server.base_url + target.path, args.warmup, args.max_seconds, target)
+        totals = {target.name: Result() for target in urls}
         per_round = math.ceil(args.requests / args.rounds)
         for round_index in range(args.rounds):
             # Rotate the order, so that no URL always follows the same neighbour.
             shift = round_index % len(urls)
             ordered = urls[shift:] + urls[:shift]
             line = []
-            for name, path in ordered:
+            for target in ordered:
+                name = target.name
                 cpu_before, workers_before = server.cpu_seconds()
                 machine_before, steal_before = machine_cpu_seconds()
-                result = generator.run(server.base_url + path, per_round, args.max_seconds)
+                result = generator.run(server.base_url + target.path, per_round, args.max_seconds, target)
                 machine_after, steal_after = machine_cpu_seconds()
                 server_during, _ = server.cpu_seconds()
                 time.sleep(args.settle)  # let requests abandoned by a stopped client finish
@@ -640,7 +672,13 @@ def measure_mode(mode, args, env, tmp, generator, urls):
     finally:
         server.stop()
     return {
-        name: {"path": path, "first_response_bytes": sizes.get(name), **totals[name].summary()} for name, path in urls
+        target.name: {
+            "path": target.path,
+            "headers": target.headers,
+            "first_response_bytes": sizes.get(target.name),
+            **totals[target.name].summary(),
+        }
+        for target in urls
     }
 
 
@@ -658,14 +696,15 @@ def markdown(mode, rows, urls):
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = []
-    for name, path in urls:
-        row = rows[name]
+    for target in urls:
+        row = rows[target.name]
+        label = target.path + "".join(f" ({name})" for name in target.headers)
         ratio = row["rps"] / bare_rps if row["rps"] and bare_rps else None
         cached = row["cache_hits"] + row["cache_misses"]
         hits = f"{100 * row['cache_hits'] / cached:.0f} %" if cached else "–"
         lat = row["latency_ms"]
         lines.append(
-            f"| `{path}` | {row['requests']:,} | {fmt(row['rps'])} | {fmt(ratio, 3)} | {fmt(lat['p50'], 2)} | "
+            f"| `{label}` | {row['requests']:,} | {fmt(row['rps'])} | {fmt(ratio, 3)} | {fmt(lat['p50'], 2)} | "
             f"{fmt(lat['p90'], 2)} | {fmt(lat['p99'], 2)} | {row['errors']} | "
             f"{fmt(row['server_cpu_ms_per_request'], 2)} | {hits} |"
         )

@@ -1,6 +1,6 @@
 -- wrk script for bench/run.py.
 --
--- Usage: wrk -t1 -c C -d MAX --timeout T -s wrk_report.lua URL -- QUOTA
+-- Usage: wrk -t1 -c C -d MAX --timeout T [-H HEADER ...] -s wrk_report.lua URL -- QUOTA [EXPECTED_STATUS]
 --
 -- Each thread stops after QUOTA responses (0: run for the whole duration) and then
 -- interrupts wrk's main thread, which otherwise sleeps for the whole -d duration.
@@ -8,6 +8,7 @@
 -- histogram (microseconds -> count), so that run.py can merge rounds exactly.
 
 local quota = 0
+local expected = 200
 -- Globals, not locals: done() reads them from each thread with thread:get().
 responses, non200, hits, misses = 0, 0, 0, 0
 local threads = {}
@@ -33,11 +34,12 @@ end
 
 function init(args)
   quota = tonumber(args[1]) or 0
+  expected = tonumber(args[2]) or 200
 end
 
 function response(status, headers, body)
   responses = responses + 1
-  if status ~= 200 then
+  if status ~= expected then
     non200 = non200 + 1
   end
   local x_cache = headers["X-Cache"] or headers["x-cache"]

@@ -66,24 +66,25 @@ def serve(request, key_parts, make, *, private=False):
 
     ``make()`` returns (body, last_modified); it runs only when the cache has no copy for
     the current catalogue version. The body is also kept gzipped, for the clients that
-    accept it (feeds compress about tenfold). Answers 304 to a matching conditional request.
+    accept it (feeds compress about tenfold). The validators are cached on their own, so a
+    conditional request is answered 304 without reading the body from the cache.
     """
     raw = "|".join(str(part) for part in key_parts)
     key = f"feed:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
-    cached = cache.get(key)
-    if cached is None:
-        body, last_modified = make()
-        digest = hashlib.sha256(body).hexdigest()[:32]
-        # mtime=0: the same body always compresses to the same bytes.
-        cached = (body, gzip.compress(body, compresslevel=6, mtime=0), digest, int(last_modified.timestamp()))
-        cache.set(key, cached, settings.PUBLIC_CACHE_SECONDS)
-    body, compressed, digest, last_modified_ts = cached
     use_gzip = _accepts_gzip(request)
+    validators = cache.get(f"{key}:validators")
+    content = None
+    if validators is None:
+        validators, content = _build_and_store(key, make, use_gzip)
+    digest, last_modified_ts = validators
     # Each representation has its own strong ETag (RFC 9110, 8.8.3).
     etag = f'"{digest}-gzip"' if use_gzip else f'"{digest}"'
     response = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if response is None:
-        response = HttpResponse(compressed if use_gzip else body, content_type="text/calendar; charset=utf-8")
+        content = content or cache.get(f"{key}:{'gzip' if use_gzip else 'body'}")
+        if content is None:  # evicted meanwhile
+            _validators, content = _build_and_store(key, make, use_gzip)
+        response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
         if use_gzip:
             response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
@@ -91,6 +92,18 @@ def serve(request, key_parts, make, *, private=False):
     response["Cache-Control"] = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+def _build_and_store(key, make, use_gzip):
+    body, last_modified = make()
+    # mtime=0: the same body always compresses to the same bytes.
+    compressed = gzip.compress(body, compresslevel=6, mtime=0)
+    validators = (hashlib.sha256(body).hexdigest()[:32], int(last_modified.timestamp()))
+    cache.set_many(
+        {f"{key}:validators": validators, f"{key}:body": body, f"{key}:gzip": compressed},
+        settings.PUBLIC_CACHE_SECONDS,
+    )
+    return validators, compressed if use_gzip else body
 
 
 def _accepts_gzip(request):
