@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events import services
 from events.models import Event, MeetingPlace, Organiser, OrganiserMembership, Theme
+from registrations import services as registration_services
 from registrations.models import Question
 
 
@@ -74,6 +75,9 @@ class EventAdmin(admin.ModelAdmin):
         # Publishing, cancelling and moving go through the same rules as everywhere else.
         services.record_changes(obj, form.changed_data)
         super().save_model(request, obj, form, change)
+        # A raised capacity gives its seats to the waiting list, not to newcomers.
+        if change and {"capacity", "waitlist_enabled", "status"} & set(form.changed_data):
+            registration_services.apply_capacity(obj)
 
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "themes", "status"]}),

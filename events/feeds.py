@@ -23,6 +23,7 @@ from events.models import Event, Theme
 from events.queries import filter_events
 
 PAST_WINDOW = datetime.timedelta(weeks=4)
+FILTER_PARAMS = {"q", "theme", "place", "municipality", "format", "access", "from", "to"}
 CANCELLED_KEPT = datetime.timedelta(days=30)
 REFRESH_HOURS = 1
 EMPTY_FEED_MODIFIED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -141,3 +142,11 @@ def google_calendar_url(event):
         {"action": "TEMPLATE", "text": event.title, "dates": dates, "details": details, "location": location}
     )
     return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def shaping_query(request):
+    """The query parameters that change a feed, in a fixed order, for its cache key.
+
+    Made-up parameters change nothing, so they must not create new cache entries.
+    """
+    return sorted((key, value) for key, values in request.GET.lists() if key in FILTER_PARAMS for value in values)

@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from events.views import feeds as event_feeds
@@ -18,7 +18,12 @@ urlpatterns = [
     path("feeds/events.ics", event_feeds.all_events, name="feed_all"),
     path("feeds/themes/<slug:slug>.ics", event_feeds.theme_events, name="feed_theme"),
     path("feeds/places/<slug:slug>.ics", event_feeds.place_events, name="feed_place"),
-    path("feeds/personal/<str:token>.ics", registration_calendar.personal_feed, name="personal_feed"),
+    # Only tokens of the shape we make reach the database.
+    re_path(
+        r"^feeds/personal/(?P<token>[A-Za-z0-9_-]{20,64})\.ics$",
+        registration_calendar.personal_feed,
+        name="personal_feed",
+    ),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

@@ -26,16 +26,24 @@ KINDS = {CONFIRMED, WAITLISTED, PROMOTED, CANCELLED, REMINDER}
 _ITIP_METHOD = {CONFIRMED: "REQUEST", PROMOTED: "REQUEST", REMINDER: "REQUEST", CANCELLED: "CANCEL"}
 
 
-def send_on_commit(registration, kind, *, position=None):
+def send_on_commit(registration, kind, *, position=None, with_invitation=True):
     """Queue the e-mail once the surrounding transaction has committed.
 
     ``position`` is the waiting-list rank at the time of the change: by the time a worker
-    sends the e-mail, the person may already have moved up.
+    sends the e-mail, the person may already have moved up. The registration's status and
+    calendar sequence go along, so that a worker skips an e-mail that a later change has
+    made wrong (a confirmation sent after the person cancelled, say).
     """
     from registrations.tasks import send_registration_email
 
+    state = {
+        "status": registration.status,
+        "ical_sequence": registration.ical_sequence,
+        "position": position,
+        "with_invitation": with_invitation,
+    }
     registration_id = registration.pk
-    transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind, position))
+    transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind, state))
 
 
 def invitation(registration, method):
@@ -54,7 +62,7 @@ def invitation(registration, method):
     return to_ics(calendar)
 
 
-def build_message(registration, kind, position=None):
+def build_message(registration, kind, position=None, *, with_invitation=True):
     """The e-mail of ``kind`` for a registration, in the participant's language."""
     if kind not in KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
@@ -73,7 +81,7 @@ def build_message(registration, kind, position=None):
         html = render_to_string(f"emails/{kind}_body.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.attach_alternative(html, "text/html")
-    if method := _ITIP_METHOD.get(kind):
+    if with_invitation and (method := _ITIP_METHOD.get(kind)):
         message.attach("invite.ics", invitation(registration, method), f"text/calendar; charset=utf-8; method={method}")
     return message
 

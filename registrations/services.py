@@ -77,6 +77,8 @@ def register(user, event, *, organisation="", dietary_needs="", accessibility_ne
             event = _lock_event(event.pk)
             if not event.registration_is_open(now):
                 raise RegistrationClosed
+            # Seats freed without a cancellation (a raised capacity) go to the queue first.
+            promote_waitlisted(event, now=now)
             registration = Registration.objects.filter(event=event, user=user).first()
             if registration is not None and registration.status != Registration.Status.CANCELLED:
                 raise AlreadyRegistered
@@ -130,8 +132,9 @@ def cancel(registration, *, now=None):
         registration.cancelled_at = now
         registration.ical_sequence += 1
         registration.save(update_fields=["status", "waitlist_position", "cancelled_at", "ical_sequence", "updated_at"])
-        emails.send_on_commit(registration, emails.CANCELLED)
-        if freed_seat:
+        # Only a confirmed seat had a calendar invitation to withdraw.
+        emails.send_on_commit(registration, emails.CANCELLED, with_invitation=freed_seat)
+        if freed_seat and event.status == Event.Status.PUBLISHED:
             promote_waitlisted(event, now=now)
     return registration
 
@@ -139,10 +142,14 @@ def cancel(registration, *, now=None):
 def promote_waitlisted(event, *, now=None):
     """Give free seats to the people first in the queue. The caller holds the event's lock.
 
+    Also to be called after the capacity of an event was raised (see ``apply_capacity``).
+
     Returns the promoted registrations, first in line first.
     """
     now = now or timezone.now()
     promoted = []
+    if event.status != Event.Status.PUBLISHED:
+        return promoted
     while _has_free_seat(event):
         registration = (
             event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("waitlist_position").first()
@@ -152,7 +159,8 @@ def promote_waitlisted(event, *, now=None):
         registration.status = Registration.Status.CONFIRMED
         registration.waitlist_position = None
         registration.promoted_at = now
-        registration.save(update_fields=["status", "waitlist_position", "promoted_at", "updated_at"])
+        registration.ical_sequence += 1
+        registration.save(update_fields=["status", "waitlist_position", "promoted_at", "ical_sequence", "updated_at"])
         emails.send_on_commit(registration, emails.PROMOTED)
         promoted.append(registration)
     return promoted
@@ -172,13 +180,32 @@ def send_reminders(*, now=None):
         event__start__date=tomorrow,
     )
     count = 0
-    for registration_id in due.values_list("pk", flat=True):
+    for registration in due.only("pk", "status", "ical_sequence"):
         with transaction.atomic():
             # Claim the reminder first, so that overlapping runs send it once.
-            claimed = Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
+            claimed = Registration.objects.filter(pk=registration.pk, reminder_sent_at__isnull=True).update(
                 reminder_sent_at=now
             )
             if claimed:
-                emails.send_on_commit(Registration(pk=registration_id), emails.REMINDER)
+                emails.send_on_commit(registration, emails.REMINDER)
                 count += 1
     return count
+
+
+def apply_capacity(event, *, now=None):
+    """After an event's capacity or waiting list changed: give newly free seats to the queue."""
+    with transaction.atomic():
+        return promote_waitlisted(_lock_event(event.pk), now=now)
+
+
+def new_feed_token(user, *, revoke_only=False):
+    """Replace the user's personal feed token (or only revoke it). Safe against double clicks."""
+    from django.contrib.auth import get_user_model
+
+    from registrations.models import FeedToken
+
+    with transaction.atomic():
+        # One change at a time per person: the partial unique constraint is the backstop.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        return None if revoke_only else FeedToken.objects.create(user=user)

@@ -7,13 +7,19 @@ from registrations.models import Registration
 
 
 @task
-def send_registration_email(registration_id, kind, position=None):
-    """Send one registration e-mail. A registration deleted meanwhile is skipped."""
-    registration = (
-        Registration.objects.select_related("user", "event__place", "event__organiser")
-        .filter(pk=registration_id)
-        .first()
-    )
+def send_registration_email(registration_id, kind, state=None):
+    """Send one registration e-mail, unless the registration has changed since it was queued."""
+    state = state or {}
+    registrations = Registration.objects.select_related("user", "event__place", "event__organiser")
+    registration = registrations.filter(pk=registration_id).first()
     if registration is None:
         return
-    emails.build_message(registration, kind, position).send()
+    if "status" in state and (registration.status, registration.ical_sequence) != (
+        state["status"],
+        state["ical_sequence"],
+    ):
+        return  # a later change sent its own e-mail
+    message = emails.build_message(
+        registration, kind, state.get("position"), with_invitation=state.get("with_invitation", True)
+    )
+    message.send()

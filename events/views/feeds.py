@@ -35,7 +35,7 @@ def all_events(request):
             description=_("Meetings and events on sustainable regional development in Västra Götaland."),
         )
 
-    return feeds.serve(request, ("all", request.GET.urlencode()), make)
+    return feeds.serve(request, ("all", feeds.shaping_query(request)), make)
 
 
 @require_safe

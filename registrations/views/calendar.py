@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from events import feeds
 from events.calendar import vevent_lines
 from events.models import Event, Theme
+from registrations import services
 from registrations.models import FeedToken, Registration
 
 
@@ -36,11 +36,15 @@ def _personal_items(user, now):
             status = "TENTATIVE"  # on the waiting list: not a seat yet
         else:
             status = "CONFIRMED"
-        online_url = event.online_url if registration.is_confirmed and event.is_online else None
-        lines = vevent_lines(
-            event, sequence=event.sequence + registration.ical_sequence, status=status, online_url=online_url
-        )
+        online_url = event.online_url if status == "CONFIRMED" and event.is_online else None
         changed = max(filter(None, [event.updated_at, event.cancelled_at, registration.updated_at]))
+        lines = vevent_lines(
+            event,
+            sequence=event.sequence + registration.ical_sequence,
+            status=status,
+            online_url=online_url,
+            last_modified=changed,
+        )
         yield lines, changed
 
 
@@ -68,10 +72,7 @@ def my_calendar(request):
         action = request.POST.get("action")
         if action not in {"create", "regenerate", "revoke"}:
             return render(request, "registrations/my_calendar.html", {"token": token, "nav": "me"}, status=400)
-        with transaction.atomic():
-            FeedToken.objects.filter(user=request.user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-            if action != "revoke":
-                FeedToken.objects.create(user=request.user)
+        services.new_feed_token(request.user, revoke_only=action == "revoke")
         messages.success(
             request,
             _("Your calendar feed is turned off. Calendars that subscribed to it stop updating.")

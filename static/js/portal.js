@@ -7,6 +7,13 @@
   // heading so that keyboard and screen-reader users continue at the top of the new results.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
+    // An inline question (such as "Cancel your registration?") replaced the link that had
+    // focus: move focus to the question, so that it is read out and answered by keyboard.
+    var question = target && target.querySelector && target.querySelector(".confirm [tabindex='-1']");
+    if (question) {
+      question.focus();
+      return;
+    }
     if (!target || target.id !== "results") return;
     var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (trigger && document.body.contains(trigger)) return;

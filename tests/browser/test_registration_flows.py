@@ -147,5 +147,6 @@ def test_cancel_confirmation_inline_with_htmx(page, catalogue, live_server):
     page.get_by_role("link", name=re.compile("Avboka")).click()
     expect(page.get_by_role("button", name="Ja, avboka")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
+    expect(page.locator(".confirm p[tabindex='-1']")).to_be_focused()  # the question is read out
     page.get_by_role("button", name="Ja, avboka").click()
     expect(page.get_by_text("Avbokad av dig")).to_be_visible()

@@ -224,3 +224,26 @@ def test_feeds_are_served_gzipped_to_clients_that_accept_it(client, events):
     not_modified = client.get("/feeds/events.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped["ETag"]})
     assert not_modified.status_code == 304
     assert "Content-Encoding" not in client.get("/feeds/events.ics", headers={"Accept-Encoding": "br"})
+
+
+def test_made_up_parameters_share_the_feed_cache_entry(client, events):
+    from django.core.cache import cache
+
+    client.get("/feeds/events.ics?theme=klimat")
+    keys_before = len(cache._cache)
+    client.get("/feeds/events.ics?theme=klimat&utm_source=nyhetsbrev")
+    assert len(cache._cache) == keys_before
+
+
+def test_odd_personal_tokens_are_404_without_a_query(client, django_assert_num_queries):
+    for token in ("%00", "a%00b", "x" * 10, "ä" * 30):
+        with django_assert_num_queries(0):
+            assert client.get(f"/feeds/personal/{token}.ics").status_code == 404
+
+
+def test_organiser_names_are_quoted_as_parameters_not_escaped_as_text(client):
+    from tests.factories import make_organiser
+
+    make_event(organiser=make_organiser(name="Miljö, klimat; energi"))
+    body = client.get("/feeds/events.ics").content.decode()
+    assert 'ORGANIZER;CN="Miljö, klimat; energi":mailto:' in body.replace("\r\n ", "")

@@ -54,10 +54,11 @@ def test_cancellation_withdraws_the_invitation_with_a_higher_sequence(mailoutbox
 def test_promotion_is_announced_with_an_invitation(mailoutbox, django_capture_on_commit_callbacks):
     event = make_event(capacity=1)
     first, second = make_user(), make_user(email="vantar@example.org")
+    for step in (lambda: services.register(first, event), lambda: services.register(second, event)):
+        with django_capture_on_commit_callbacks(execute=True):  # each request commits on its own
+            step()
     with django_capture_on_commit_callbacks(execute=True):
-        seat = services.register(first, event)
-        services.register(second, event)
-        services.cancel(seat)
+        services.cancel(event.registrations.get(user=first))
     subjects = {tuple(m.to): m.subject for m in mailoutbox}
     assert subjects[("vantar@example.org",)].startswith("Du fick en plats")
     promoted = next(m for m in mailoutbox if m.subject.startswith("Du fick en plats"))
@@ -80,6 +81,28 @@ def test_online_link_is_in_the_confirmation_only():
     registration = make_registration(event)
     assert "https://meet.example.org/abc" in emails.build_message(registration, emails.CONFIRMED).body
     assert "https://meet.example.org/abc" not in emails.build_message(registration, emails.CANCELLED).body
+
+
+def test_a_queued_email_made_wrong_by_a_later_change_is_not_sent(mailoutbox, django_capture_on_commit_callbacks):
+    """With a worker, a confirmation may be sent after the person cancelled: it is skipped."""
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        registration = services.register(user, make_event())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(registration)
+    for callback in callbacks:  # the worker gets to the confirmation only now
+        callback()
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Avbokad"]
+
+
+def test_leaving_the_waiting_list_sends_no_calendar_withdrawal(mailoutbox, django_capture_on_commit_callbacks):
+    event = make_event(capacity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.register(make_user(), event)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(registration)
+    left = mailoutbox[-1]
+    assert not [a for a in left.attachments if a.mimetype.startswith("text/calendar")]
 
 
 def test_unknown_kind_is_an_error():

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from events.models import Event
 from registrations import services
 from registrations.models import Registration
 from tests.factories import NOW, at, make_event, make_registration, make_user
@@ -145,3 +146,52 @@ def test_reminders_go_once_to_confirmed_participants_of_tomorrows_events(
         assert services.send_reminders() == 1
         assert services.send_reminders() == 0
     assert [m.to for m in mailoutbox] == [[confirmed.user.email]]
+
+
+def test_a_raised_capacity_goes_to_the_queue_not_to_newcomers():
+    event = make_event(capacity=1)
+    services.register(make_user(), event)
+    first_waiting = services.register(make_user(), event)
+    event.capacity = 2
+    event.save()
+    newcomer = services.register(make_user(), event)
+    first_waiting.refresh_from_db()
+    assert first_waiting.is_confirmed and newcomer.is_waitlisted
+
+
+def test_apply_capacity_promotes_after_an_admin_change():
+    event = make_event(capacity=1)
+    services.register(make_user(), event)
+    waiting = services.register(make_user(), event)
+    event.capacity = 5
+    event.save()
+    assert [r.pk for r in services.apply_capacity(event)] == [waiting.pk]
+
+
+def test_cancelling_in_a_cancelled_event_promotes_nobody():
+    event = make_event(capacity=1)
+    seat = services.register(make_user(), event)
+    waiting = services.register(make_user(), event)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    services.cancel(seat)
+    waiting.refresh_from_db()
+    assert waiting.is_waitlisted
+
+
+def test_a_promotion_supersedes_the_tentative_calendar_entry():
+    event = make_event(capacity=1)
+    seat = services.register(make_user(), event)
+    waiting = services.register(make_user(), event)
+    services.cancel(seat)
+    waiting.refresh_from_db()
+    assert waiting.ical_sequence == 1
+
+
+def test_new_feed_token_replaces_the_old_one():
+    user = make_user()
+    first = services.new_feed_token(user)
+    second = services.new_feed_token(user)
+    first.refresh_from_db()
+    assert first.revoked_at is not None and second.revoked_at is None
+    assert services.new_feed_token(user, revoke_only=True) is None
+    assert not user.feed_tokens.filter(revoked_at=None).exists()
