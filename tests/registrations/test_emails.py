@@ -120,3 +120,13 @@ def test_with_the_database_backend_mails_wait_for_the_worker(settings, mailoutbo
     assert mailoutbox == []  # queued, not sent in the request
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert [m.to for m in mailoutbox] == [["ko@example.org"]]
+
+
+def test_multi_day_events_show_their_end_date_in_emails():
+
+    from tests.factories import at
+
+    event = make_event(start=at(days=3, hour=9), end=at(days=4, hour=16))
+    body = emails.build_message(make_registration(event), emails.CONFIRMED).body
+    assert event.end.strftime("%Y") in body and "16:00" in body
+    assert f"{at(days=4).day} " in body.split("16:00")[0][-30:]
