@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
-from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, urlencode
@@ -108,8 +107,16 @@ def _build_and_store(key, make, use_gzip):
 
 
 def _accepts_gzip(request):
-    # The same test as Django's GZipMiddleware.
-    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+    """Whether the client accepts gzip; "gzip;q=0" means it does not (RFC 9110, 12.5.3)."""
+    for coding in request.headers.get("Accept-Encoding", "").split(","):
+        name, *parameters = (part.strip().lower() for part in coding.split(";"))
+        if name in ("gzip", "x-gzip"):
+            quality = next((p[2:] for p in parameters if p.startswith("q=")), "1")
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
 
 
 def serve_events(request, key_parts, filters, *, name, description):

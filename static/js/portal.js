@@ -39,3 +39,11 @@
     });
   });
 })();
+
+// A form came back with errors: move focus to the summary, which lists them with links to
+// the fields (without JavaScript the summary is still at the top of the form).
+(function () {
+  "use strict";
+  var summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
+})();

@@ -51,6 +51,7 @@ def test_sign_up_verify_register_and_cancel(page, catalogue, mailbox):
     expect(page.get_by_label("Organisation")).to_have_value("Borås Stad")  # from the profile
     page.get_by_role("button", name="Anmäl dig").click()  # forgot the required answers
     expect(page.get_by_role("alert")).to_contain_text("Vilken workshop vill du gå på?")
+    expect(page.locator("#form-errors")).to_be_focused()
     page.get_by_label("Specialkost").fill("Vegetarisk")
     page.get_by_label("Solel").check()
     page.get_by_label(re.compile("Jag godkänner")).check()

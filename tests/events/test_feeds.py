@@ -223,7 +223,9 @@ def test_feeds_are_served_gzipped_to_clients_that_accept_it(client, events):
     assert zipped["ETag"] != plain["ETag"]
     not_modified = client.get("/feeds/events.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped["ETag"]})
     assert not_modified.status_code == 304
-    assert "Content-Encoding" not in client.get("/feeds/events.ics", headers={"Accept-Encoding": "br"})
+    for refused in ("br", "gzip;q=0", "gzip; q=0.0", "deflate, gzip;q=x"):
+        assert "Content-Encoding" not in client.get("/feeds/events.ics", headers={"Accept-Encoding": refused})
+    assert client.get("/feeds/events.ics", headers={"Accept-Encoding": "br, gzip;q=0.5"})["Content-Encoding"] == "gzip"
 
 
 def test_made_up_parameters_share_the_feed_cache_entry(client, events):
