@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from portal import signals  # noqa: F401  (connects the receivers)

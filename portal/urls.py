@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("", include("registrations.urls")),
     path(_("privacy/"), views.privacy, name="privacy"),
     path("me/profile/", views.profile, name="profile"),
+    path("organise/", include("portal.organise_urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=False,
 )

@@ -20,13 +20,39 @@ WAITLISTED = "waitlisted"
 PROMOTED = "promoted"
 CANCELLED = "cancelled"
 REMINDER = "reminder"
-KINDS = {CONFIRMED, WAITLISTED, PROMOTED, CANCELLED, REMINDER}
+CANCELLED_BY_ORGANISER = "cancelled_by_organiser"
+ADDED = "added"
+# Mailings to many participants (see ``mailing_message``).
+MESSAGE = "message"
+EVENT_CHANGED = "event_changed"
+EVENT_CANCELLED = "event_cancelled"
+KINDS = {
+    CONFIRMED,
+    WAITLISTED,
+    PROMOTED,
+    CANCELLED,
+    REMINDER,
+    CANCELLED_BY_ORGANISER,
+    ADDED,
+    MESSAGE,
+    EVENT_CHANGED,
+    EVENT_CANCELLED,
+}
 
 # Which kinds carry which iTIP method.
-_ITIP_METHOD = {CONFIRMED: "REQUEST", PROMOTED: "REQUEST", REMINDER: "REQUEST", CANCELLED: "CANCEL"}
+_ITIP_METHOD = {
+    CONFIRMED: "REQUEST",
+    PROMOTED: "REQUEST",
+    REMINDER: "REQUEST",
+    ADDED: "REQUEST",
+    EVENT_CHANGED: "REQUEST",
+    CANCELLED: "CANCEL",
+    CANCELLED_BY_ORGANISER: "CANCEL",
+    EVENT_CANCELLED: "CANCEL",
+}
 
 
-def send_on_commit(registration, kind, *, position=None, with_invitation=True):
+def send_on_commit(registration, kind, *, position=None, with_invitation=True, invited=False):
     """Queue the e-mail once the surrounding transaction has committed.
 
     ``position`` is the waiting-list rank at the time of the change: by the time a worker
@@ -41,6 +67,7 @@ def send_on_commit(registration, kind, *, position=None, with_invitation=True):
         "ical_sequence": registration.ical_sequence,
         "position": position,
         "with_invitation": with_invitation,
+        "invited": invited,
     }
     registration_id = registration.pk
     transaction.on_commit(lambda: send_registration_email.enqueue(registration_id, kind, state))
@@ -62,7 +89,7 @@ def invitation(registration, method):
     return to_ics(calendar)
 
 
-def build_message(registration, kind, position=None, *, with_invitation=True):
+def build_message(registration, kind, position=None, *, with_invitation=True, invited=False, extra=None):
     """The e-mail of ``kind`` for a registration, in the participant's language."""
     if kind not in KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
@@ -75,6 +102,8 @@ def build_message(registration, kind, position=None, *, with_invitation=True):
             "event_url": settings.SITE_URL + event.get_absolute_url(),
             "registrations_url": settings.SITE_URL + _my_registrations_path(),
             "position": position,
+            "set_password_url": _set_password_url(user) if invited else None,
+            **(extra or {}),
         }
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         text = render_to_string(f"emails/{kind}_body.txt", context)
@@ -84,6 +113,23 @@ def build_message(registration, kind, position=None, *, with_invitation=True):
     if with_invitation and (method := _ITIP_METHOD.get(kind)):
         message.attach("invite.ics", invitation(registration, method), f"text/calendar; charset=utf-8; method={method}")
     return message
+
+
+def mailing_message(mailing, registration):
+    """One recipient's copy of a mailing. Those with a seat get the calendar update."""
+    kind = mailing.kind  # message, event_changed or event_cancelled
+    return build_message(registration, kind, with_invitation=registration.is_confirmed, extra={"mailing": mailing})
+
+
+def _set_password_url(user):
+    """A one-time link to choose a password (allauth's password reset by key)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+    return settings.SITE_URL + path.replace("UID-KEY", key)
 
 
 def _my_registrations_path():

@@ -95,6 +95,16 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField(_("promoted from the waiting list"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
+    # Set when an organiser added the person by hand (then no consent was given in a form).
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+        editable=False,
+    )
     # Added to the event's SEQUENCE in this person's calendar invitations, so that a
     # cancellation, and a later registration again, each supersede what was sent before.
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -159,3 +169,104 @@ class FeedToken(models.Model):
 
     def __str__(self):
         return f"{self.user} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class Mailing(models.Model):
+    """An e-mail to an event's participants: an organiser's message, or a notice that the
+    event was moved or cancelled. Sent by a background task, one recipient at a time, so
+    that the organiser can follow the progress and a restarted worker carries on."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message")
+        EVENT_CHANGED = "event_changed", _("Change of the event")
+        EVENT_CANCELLED = "event_cancelled", _("Cancellation of the event")
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed participants")
+        WAITLISTED = "waitlisted", _("The waiting list")
+        ALL = "all", _("Everyone registered (confirmed and waiting list)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="mailings", verbose_name=_("event")
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("sender")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MESSAGE)
+    audience = models.CharField(_("recipients"), max_length=10, choices=Audience, default=Audience.CONFIRMED)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=5000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_count = models.PositiveIntegerField(_("sent"), default=0)
+    # The highest registration id sent so far: a resumed task carries on after it.
+    cursor = models.PositiveBigIntegerField(default=0, editable=False)
+    # Registrations created after this moment are not among the recipients.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def progress_percent(self):
+        if not self.recipient_count:
+            return 100
+        return min(100, round(100 * self.sent_count / self.recipient_count))
+
+
+class AuditEntry(models.Model):
+    """What an organiser did, to which registration, and when; shown on the attendee page."""
+
+    class Action(models.TextChoices):
+        CHECKED_IN = "checked_in", _("Checked in")
+        CHECK_IN_UNDONE = "check_in_undone", _("Check-in undone")
+        ADDED = "added", _("Added a participant")
+        CANCELLED = "cancelled", _("Cancelled a registration")
+        CONFIRMED = "confirmed", _("Moved from the waiting list to confirmed")
+        EXPORTED = "exported", _("Exported the attendee list")
+        PRINTED = "printed", _("Printed the attendee list")
+        MESSAGED = "messaged", _("Sent a message")
+        PUBLISHED = "published", _("Published the event")
+        UNPUBLISHED = "unpublished", _("Returned the event to draft")
+        EDITED = "edited", _("Edited the event")
+        EVENT_CANCELLED = "event_cancelled", _("Cancelled the event")
+        CREATED = "created", _("Created the event")
+
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("event")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("who")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("registration"),
+    )
+    # A short note without personal data, such as "CSV" or the number of recipients.
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["event", "-created_at"], name="audit_event_created")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from registrations import emails
-from registrations.models import Registration
+from registrations.models import AuditEntry, Mailing, Registration
 from registrations.queries import waitlist_rank
 
 
@@ -44,6 +44,18 @@ class EventFull(RegistrationError):
 
 class CancellationClosed(RegistrationError):
     message = _("The event has already started, so the registration can no longer be cancelled.")
+
+
+class OverCapacity(RegistrationError):
+    message = _("The event is full. Confirm that you want to go over the capacity.")
+
+
+class NotWaitlisted(RegistrationError):
+    message = _("This person is no longer on the waiting list.")
+
+
+class CheckInNotPossible(RegistrationError):
+    message = _("Only confirmed participants can be checked in.")
 
 
 def _lock_event(event_id):
@@ -113,10 +125,11 @@ def register(user, event, *, organisation="", dietary_needs="", accessibility_ne
     return registration
 
 
-def cancel(registration, *, now=None):
+def cancel(registration, *, by=None, now=None):
     """Cancel a registration or leave the waiting list; a freed seat goes to the next in line.
 
-    Cancelling twice is harmless. Raises CancellationClosed once the event has started.
+    Cancelling twice is harmless. A participant cannot cancel once the event has started;
+    an organiser (``by``) can until it ends. Raises CancellationClosed.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -124,7 +137,7 @@ def cancel(registration, *, now=None):
         registration = Registration.objects.select_related("user").get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
             return registration
-        if now >= event.start:
+        if now >= (event.end if by else event.start):
             raise CancellationClosed
         freed_seat = registration.status == Registration.Status.CONFIRMED
         registration.status = Registration.Status.CANCELLED
@@ -133,7 +146,10 @@ def cancel(registration, *, now=None):
         registration.ical_sequence += 1
         registration.save(update_fields=["status", "waitlist_position", "cancelled_at", "ical_sequence", "updated_at"])
         # Only a confirmed seat had a calendar invitation to withdraw.
-        emails.send_on_commit(registration, emails.CANCELLED, with_invitation=freed_seat)
+        kind = emails.CANCELLED_BY_ORGANISER if by else emails.CANCELLED
+        emails.send_on_commit(registration, kind, with_invitation=freed_seat)
+        if by:
+            _audit(registration, by, AuditEntry.Action.CANCELLED)
         if freed_seat and event.status == Event.Status.PUBLISHED:
             promote_waitlisted(event, now=now)
     return registration
@@ -209,3 +225,209 @@ def new_feed_token(user, *, revoke_only=False):
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         return None if revoke_only else FeedToken.objects.create(user=user)
+
+
+# The organiser's actions. Each is recorded in the event's audit log.
+
+
+def _audit(registration, by, action, detail=""):
+    AuditEntry.objects.create(
+        event_id=registration.event_id, actor=by, action=action, registration=registration, detail=detail
+    )
+
+
+def check_in(registration, *, by, undo=False, now=None):
+    """Check a confirmed participant in (or undo it). Repeating either is harmless."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+        if registration.status != Registration.Status.CONFIRMED:
+            raise CheckInNotPossible
+        if undo == (registration.checked_in_at is None):
+            return registration  # already in the state asked for
+        registration.checked_in_at = None if undo else now
+        registration.save(update_fields=["checked_in_at", "updated_at"])
+        _audit(registration, by, AuditEntry.Action.CHECK_IN_UNDONE if undo else AuditEntry.Action.CHECKED_IN)
+    return registration
+
+
+def confirm_waitlisted(registration, *, by, over_capacity=False, now=None):
+    """Move one person from the waiting list to confirmed, ahead of the queue if need be.
+
+    When no seat is free this needs ``over_capacity``, the organiser's explicit yes.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event_id)
+        registration = Registration.objects.select_related("user").get(pk=registration.pk)
+        if registration.status != Registration.Status.WAITLISTED:
+            raise NotWaitlisted
+        if event.status != Event.Status.PUBLISHED or now >= event.end:
+            raise RegistrationClosed(_("The event is cancelled or over; nobody can be confirmed."))
+        free = _has_free_seat(event)
+        if not free and not over_capacity:
+            raise OverCapacity
+        registration.status = Registration.Status.CONFIRMED
+        registration.waitlist_position = None
+        registration.promoted_at = now
+        registration.ical_sequence += 1
+        registration.save(update_fields=["status", "waitlist_position", "promoted_at", "ical_sequence", "updated_at"])
+        emails.send_on_commit(registration, emails.PROMOTED)
+        _audit(registration, by, AuditEntry.Action.CONFIRMED, "" if free else "over capacity")
+    return registration
+
+
+def find_or_invite_user(email, *, first_name="", last_name="", language=""):
+    """The account with this e-mail address, or a new one without a password (an invitation).
+
+    Returns ``(user, invited)``. An invited person sets a password through the link in their
+    e-mail, which also verifies the address.
+    """
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    if address is not None:
+        return address.user, False
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    user = User(email=email, first_name=first_name, last_name=last_name)
+    if language:
+        user.language = language
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    return user, True
+
+
+def add_participant(event, *, email, by, first_name="", last_name="", organisation="", over_capacity=False, now=None):
+    """Register someone on the organiser's behalf, inviting them when they have no account.
+
+    Confirmed while seats are left (or over the capacity with ``over_capacity``), otherwise
+    on the waiting list. Possible until the event ends, also after registration closed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(event.pk)
+        if event.status != Event.Status.PUBLISHED or now >= event.end:
+            raise RegistrationClosed(_("Only a published event that has not ended can take participants."))
+        promote_waitlisted(event, now=now)
+        user, invited = find_or_invite_user(email, first_name=first_name, last_name=last_name)
+        registration = Registration.objects.filter(event=event, user=user).first()
+        if registration is not None and registration.status != Registration.Status.CANCELLED:
+            raise AlreadyRegistered(_("%(email)s is already registered for this event.") % {"email": user.email})
+        free = _has_free_seat(event)
+        if free or over_capacity:
+            status, position = Registration.Status.CONFIRMED, None
+        elif event.waitlist_enabled:
+            status, position = Registration.Status.WAITLISTED, _next_waitlist_position(event)
+        else:
+            raise OverCapacity
+        if registration is None:
+            registration = Registration(event=event, user=user)
+        else:
+            registration.ical_sequence += 1
+        registration.status = status
+        registration.waitlist_position = position
+        registration.organisation = organisation or user.organisation
+        registration.dietary_needs = registration.accessibility_needs = ""
+        registration.answers = {}
+        registration.consent_at = None
+        registration.cancelled_at = registration.promoted_at = registration.checked_in_at = None
+        registration.added_by = by
+        registration.save()
+        emails.send_on_commit(
+            registration,
+            emails.ADDED,
+            position=waitlist_rank(registration) if position else None,
+            with_invitation=status == Registration.Status.CONFIRMED,
+            invited=invited,
+        )
+        detail = "invited" if invited else ""
+        if status == Registration.Status.CONFIRMED and not free:
+            detail = " ".join(filter(None, [detail, "over capacity"]))
+        _audit(registration, by, AuditEntry.Action.ADDED, detail)
+    return registration
+
+
+def record_export(event, *, by, detail):
+    """Log that the attendee list left the portal (an export or a print)."""
+    action = AuditEntry.Action.PRINTED if detail == "print" else AuditEntry.Action.EXPORTED
+    AuditEntry.objects.create(event=event, actor=by, action=action, detail=detail)
+
+
+# Mailings: one e-mail to many participants, sent in the background.
+
+
+def mailing_recipients(mailing):
+    """The registrations a mailing goes to, in the order they are sent."""
+    statuses = {
+        Mailing.Audience.CONFIRMED: [Registration.Status.CONFIRMED],
+        Mailing.Audience.WAITLISTED: [Registration.Status.WAITLISTED],
+        Mailing.Audience.ALL: [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+    }[mailing.audience]
+    # Registrations made after the mailing was written did not see it and are left out.
+    return Registration.objects.filter(
+        event_id=mailing.event_id, status__in=statuses, created_at__lte=mailing.created_at
+    ).order_by("pk")
+
+
+def start_mailing(event, *, by, kind=Mailing.Kind.MESSAGE, audience=Mailing.Audience.CONFIRMED, subject="", body=""):
+    """Queue a mailing to the event's participants; the task framework sends it."""
+    from registrations.tasks import send_mailing
+
+    if not subject:
+        subject = {
+            Mailing.Kind.EVENT_CHANGED: _("Changed: %(title)s"),
+            Mailing.Kind.EVENT_CANCELLED: _("Cancelled: %(title)s"),
+        }.get(kind, "%(title)s") % {"title": event.title}
+    with transaction.atomic():
+        mailing = Mailing.objects.create(
+            event=event, sender=by, kind=kind, audience=audience, subject=str(subject)[:200], body=body
+        )
+        mailing.recipient_count = mailing_recipients(mailing).count()
+        mailing.save(update_fields=["recipient_count"])
+        if kind == Mailing.Kind.MESSAGE:
+            AuditEntry.objects.create(
+                event=event,
+                actor=by,
+                action=AuditEntry.Action.MESSAGED,
+                detail=f"{mailing.get_audience_display()}: {mailing.recipient_count}",
+            )
+        transaction.on_commit(lambda: send_mailing.enqueue(mailing.pk))
+    return mailing
+
+
+def deliver_mailing(mailing_id, *, batch=50):
+    """Send a mailing to the recipients not reached yet; called by the task.
+
+    Progress is saved after each batch, so a restarted worker carries on where it stopped
+    instead of sending twice (at most one batch is repeated after a crash).
+    """
+    from django.core.mail import get_connection
+
+    mailing = Mailing.objects.select_related("event__place", "event__organiser").filter(pk=mailing_id).first()
+    if mailing is None or mailing.status == Mailing.Status.SENT:
+        return mailing
+    Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING)
+    recipients = mailing_recipients(mailing).filter(pk__gt=mailing.cursor).select_related("user")
+    with get_connection() as connection:
+        while True:
+            chunk = list(recipients.filter(pk__gt=mailing.cursor)[:batch])
+            if not chunk:
+                break
+            messages = []
+            for registration in chunk:
+                registration.event = mailing.event
+                messages.append(emails.mailing_message(mailing, registration))
+            connection.send_messages(messages)
+            mailing.cursor = chunk[-1].pk
+            mailing.sent_count += len(chunk)
+            Mailing.objects.filter(pk=mailing.pk).update(cursor=mailing.cursor, sent_count=mailing.sent_count)
+    mailing.status = Mailing.Status.SENT
+    mailing.finished_at = timezone.now()
+    Mailing.objects.filter(pk=mailing.pk).update(status=mailing.status, finished_at=mailing.finished_at)
+    return mailing

@@ -20,6 +20,18 @@ def send_registration_email(registration_id, kind, state=None):
     ):
         return  # a later change sent its own e-mail
     message = emails.build_message(
-        registration, kind, state.get("position"), with_invitation=state.get("with_invitation", True)
+        registration,
+        kind,
+        state.get("position"),
+        with_invitation=state.get("with_invitation", True),
+        invited=state.get("invited", False),
     )
     message.send()
+
+
+@task
+def send_mailing(mailing_id):
+    """Send an organiser's mailing (or an event's change or cancellation notice)."""
+    from registrations import services
+
+    services.deliver_mailing(mailing_id)
