@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from events import demo_content as content
 from events.cache import bump_catalogue_version
 from events.models import Event, MeetingPlace, Organiser, OrganiserMembership, Theme
-from registrations.models import Registration
+from registrations.models import Question, Registration
 
 BATCH = 1000
 
@@ -187,11 +187,23 @@ def _build_events(rng, count, anchor, themes, organisers, places):
     return events, event_themes
 
 
+def _create_questions(rng, events):
+    """Questions for about a fifth of the events, keyed by the event's index."""
+    chosen = {}
+    for index, event in enumerate(events):
+        if rng.random() < 0.2:
+            label, kind, choices = rng.choice(content.QUESTIONS)
+            chosen[index] = [Question(event=event, label=label, kind=kind, choices=choices)]
+    Question.objects.bulk_create([question for questions in chosen.values() for question in questions])
+    return chosen
+
+
 def _build_registrations(rng, count, events, participants):
     """Registrations for published events; a tenth of events are popular and fill up."""
     open_events = [event for event in events if event.status != Event.Status.DRAFT]
     if not open_events or not participants or count <= 0:
         return []
+    questions = _create_questions(rng, open_events)
     popular = set(rng.sample(range(len(open_events)), max(1, len(open_events) // 10)))
     weights = [8 if index in popular else 1 for index in range(len(open_events))]
     wanted = {}
@@ -210,14 +222,27 @@ def _build_registrations(rng, count, events, participants):
                 status, waitlist_position = Registration.Status.WAITLISTED, position
             else:
                 status, waitlist_position = Registration.Status.CONFIRMED, None
-            registered = min(event.start - datetime.timedelta(days=rng.randint(1, 25)), timezone.now())
+            registered = min(
+                event.start - datetime.timedelta(days=rng.randint(1, 25), minutes=rng.randint(0, 600)),
+                timezone.now(),
+            )
+            answers = {}
+            for question in questions.get(event_index, ()):
+                if question.kind == Question.Kind.SINGLE_CHOICE:
+                    answers[question.key] = rng.choice(question.choice_list)
+                elif question.kind == Question.Kind.YES_NO:
+                    answers[question.key] = rng.random() < 0.7
+                elif rng.random() < 0.3:
+                    answers[question.key] = "Nya kontakter och konkreta exempel."
             registrations.append(
                 Registration(
                     event=event,
                     user=person,
                     status=status,
                     waitlist_position=waitlist_position,
-                    answers={"organisation": person.organisation},
+                    organisation=person.organisation,
+                    dietary_needs=rng.choice(content.DIETARY_NEEDS) if rng.random() < 0.15 else "",
+                    answers=answers,
                     consent_at=registered,
                     checked_in_at=(
                         event.start
@@ -256,6 +281,10 @@ def seed(*, events, registrations, seed, password, anchor=None):
     )
     registration_objects = _build_registrations(rng, registrations, event_objects, participants)
     Registration.objects.bulk_create(registration_objects, batch_size=BATCH)
+    # created_at is set on insert; give registrations their realistic times for the charts.
+    for registration in registration_objects:
+        registration.created_at = registration.consent_at
+    Registration.objects.bulk_update(registration_objects, ["created_at"], batch_size=BATCH)
     bump_catalogue_version()
     return SeedResult(
         events=len(event_objects), registrations=len(registration_objects), participants=len(participants)

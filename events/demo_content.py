@@ -632,3 +632,12 @@ ORGANISATIONS = [
     "Länsstyrelsen Västra Götaland",
     "",
 ]
+
+#: Dietary needs some participants state (kept apart from other answers: GDPR article 9).
+DIETARY_NEEDS = ("Vegetarisk", "Vegansk", "Glutenfri", "Laktosfri", "Nötallergi", "Halal")
+#: Questions some events ask, as (label, kind, choices).
+QUESTIONS = (
+    ("Vilket pass vill du delta i?", "single_choice", "Förmiddag\nEftermiddag\nHela dagen"),
+    ("Vill du delta i nätverkslunchen?", "yes_no", ""),
+    ("Vad vill du få ut av dagen?", "long_text", ""),
+)

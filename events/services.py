@@ -5,8 +5,9 @@ touch registrations take the event's row lock, as the registration rules do.
 """
 
 import datetime
+import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 
 #: Changes that calendar clients must see: they raise the event's SEQUENCE (RFC 5545).
-CALENDAR_FIELDS = {"title", "start", "end", "place", "status", "format", "summary"}
+CALENDAR_FIELDS = {"title", "start", "end", "place", "status", "format", "summary", "online_url"}
 #: Changes that participants are offered an e-mail about.
 MOVE_FIELDS = {"start", "end", "place", "format", "online_url"}
 #: Fields copied when an event is duplicated.
@@ -65,14 +66,28 @@ def record_changes(event, changed_fields, *, now=None):
 def unique_slug(title, *, exclude_pk=None):
     """A slug made from ``title`` that no other event has (a number is added when needed)."""
     base = slugify(title)[:200].strip("-") or "evenemang"
-    taken = set(
-        Event.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
+    taken = set(Event.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
     slug, number = base, 2
     while slug in taken:
         slug = f"{base}-{number}"
         number += 1
     return slug
+
+
+def _save_with_unique_slug(event):
+    """Insert a new event under a free slug. Two people saving the same title at the same
+    moment both pass ``unique_slug``; the unique constraint decides, and the loser retries."""
+    for attempt in range(5):
+        event.slug = unique_slug(event.title)
+        if attempt:
+            event.slug = f"{event.slug[:200]}-{secrets.token_hex(3)}"
+        try:
+            with transaction.atomic():
+                event.save()
+            return
+        except IntegrityError:
+            event.pk = None
+    raise EventRuleError(_("The event could not be saved. Please try again."))
 
 
 def _audit(event, by, action, *, registration=None, detail=""):
@@ -103,15 +118,16 @@ def save_event(event, changed_fields, *, by, themes=None, notify=False, note="",
     with transaction.atomic():
         created = event.pk is None
         if created:
-            event.slug = unique_slug(event.title)
+            record_changes(event, changed, now=now)
+            _save_with_unique_slug(event)
         else:
             # Lifecycle fields come from the locked row, not from the form's possibly old copy.
             current = _lock(event)
             for field in ("status", "sequence", "published_at", "cancelled_at"):
                 setattr(event, field, getattr(current, field))
             changed.discard("status")
-        record_changes(event, changed, now=now)
-        event.save()
+            record_changes(event, changed, now=now)
+            event.save()
         if themes is not None:
             event.themes.set(themes)
         if created:
@@ -205,8 +221,7 @@ def duplicate(event, *, by, start):
     copy.registration_closes = event.registration_closes + shift if event.registration_closes else None
     copy.status = Event.Status.DRAFT
     with transaction.atomic():
-        copy.slug = unique_slug(copy.title)
-        copy.save()
+        _save_with_unique_slug(copy)
         copy.themes.set(event.themes.all())
         for question in event.questions.all():
             question.pk = None

@@ -30,9 +30,7 @@ urlpatterns = [
         attendance.attendee_check_in,
         name="attendee_check_in",
     ),
-    path(
-        "events/<int:pk>/attendees/<int:registration_pk>/cancel/", attendance.attendee_cancel, name="attendee_cancel"
-    ),
+    path("events/<int:pk>/attendees/<int:registration_pk>/cancel/", attendance.attendee_cancel, name="attendee_cancel"),
     path(
         "events/<int:pk>/attendees/<int:registration_pk>/confirm/",
         attendance.attendee_confirm,

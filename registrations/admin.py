@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from registrations.models import Registration
+from registrations.models import AuditEntry, Mailing, Registration
 
 
 @admin.register(Registration)
@@ -11,3 +11,30 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__first_name", "user__last_name", "event__title"]
     autocomplete_fields = ["user", "event"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: visible to administrators, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mailing)
+class MailingAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "event", "kind", "audience", "status", "sent_count", "recipient_count", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["event"]
+    search_fields = ["subject", "event__title"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "event", "registration", "detail"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "event", "registration__user"]
+    search_fields = ["event__title", "actor__email"]
+    date_hierarchy = "created_at"

@@ -1,10 +1,10 @@
 """Read side of registrations: what the participant's pages need, in fixed numbers of queries."""
 
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from registrations.models import Registration
+from registrations.models import AuditEntry, Registration
 
 
 def _rank_subquery():
@@ -55,3 +55,92 @@ def registration_for(user, event):
     if not user.is_authenticated:
         return None
     return Registration.objects.filter(user=user, event=event).annotate(rank=_rank_subquery()).first()
+
+
+# The organiser's attendee list (also used by the exports, with the same filters).
+
+#: The attendee list's ``status`` filter: value -> condition. No status means everyone not cancelled.
+ATTENDEE_STATUSES = {
+    "all": Q(),
+    "confirmed": Q(status=Registration.Status.CONFIRMED),
+    "not_checked_in": Q(status=Registration.Status.CONFIRMED, checked_in_at__isnull=True),
+    "checked_in": Q(status=Registration.Status.CONFIRMED, checked_in_at__isnull=False),
+    "waitlisted": Q(status=Registration.Status.WAITLISTED),
+    "cancelled": Q(status=Registration.Status.CANCELLED),
+}
+
+
+def _search_variants(word):
+    # SQLite's LIKE folds the case of ASCII letters only, so "åberg" would miss "Åberg":
+    # also try the word as typed in lower case, upper case and capitalised.
+    return sorted({word, word.lower(), word.upper(), word.capitalize()})
+
+
+def search_registrations(registrations, query):
+    """Registrations whose person matches every word of ``query`` in name, e-mail or organisation."""
+    for word in query.split():
+        condition = Q()
+        for variant in _search_variants(word):
+            condition |= (
+                Q(user__first_name__icontains=variant)
+                | Q(user__last_name__icontains=variant)
+                | Q(user__email__icontains=variant)
+                | Q(organisation__icontains=variant)
+            )
+        registrations = registrations.filter(condition)
+    return registrations
+
+
+def attendee_list(event, filters=None):
+    """The event's registrations for the organiser, filtered by the cleaned ``AttendeeFilterForm``.
+
+    ``filters`` may hold ``q`` (words matched against name, e-mail and organisation) and
+    ``status`` (a key of ``ATTENDEE_STATUSES``; without it, everyone not cancelled). Each row
+    has its ``user`` and, on the waiting list, its ``rank``. Ordered stably: confirmed, then
+    the waiting list in queue order, then cancelled; by name within each, then by id.
+    """
+    filters = filters or {}
+    registrations = Registration.objects.filter(event=event)
+    status = filters.get("status")
+    registrations = registrations.filter(ATTENDEE_STATUSES[status]) if status else registrations.active()
+    if query := filters.get("q"):
+        registrations = search_registrations(registrations, query)
+    status_order = Case(
+        When(status=Registration.Status.CONFIRMED, then=Value(0)),
+        When(status=Registration.Status.WAITLISTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    # The rank is counted only for the waiting list (CASE skips the subquery for the others).
+    rank = Case(When(status=Registration.Status.WAITLISTED, then=_rank_subquery()), output_field=IntegerField())
+    return (
+        registrations.select_related("user")
+        .annotate(rank=rank)
+        .order_by(status_order, "waitlist_position", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def attendance_counts(event):
+    """The event's figures at a glance, in one query: a dict of confirmed, waitlisted,
+    cancelled, checked_in, plus capacity, seats_left (None when unlimited) and is_full."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=confirmed),
+        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
+        checked_in=Count("pk", filter=confirmed & Q(checked_in_at__isnull=False)),
+    )
+    capacity = event.capacity
+    counts["capacity"] = capacity
+    counts["seats_left"] = None if capacity is None else max(capacity - counts["confirmed"], 0)
+    counts["is_full"] = capacity is not None and counts["confirmed"] >= capacity
+    return counts
+
+
+def audit_log(event):
+    """The event's audit log, newest first, with who did it and to whom."""
+    return (
+        AuditEntry.objects.filter(event=event)
+        .select_related("actor", "registration__user")
+        .order_by("-created_at", "-pk")
+    )

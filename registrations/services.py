@@ -240,7 +240,10 @@ def check_in(registration, *, by, undo=False, now=None):
     """Check a confirmed participant in (or undo it). Repeating either is harmless."""
     now = now or timezone.now()
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+        # Lock the registration only, not the person's account row joined to it.
+        registration = (
+            Registration.objects.select_for_update(of=("self",)).select_related("user").get(pk=registration.pk)
+        )
         if registration.status != Registration.Status.CONFIRMED:
             raise CheckInNotPossible
         if undo == (registration.checked_in_at is None):
@@ -287,7 +290,7 @@ def find_or_invite_user(email, *, first_name="", last_name="", language=""):
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
-    email = User.objects.normalize_email(email.strip())
+    email = email.strip().lower()  # as allauth stores addresses
     address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
     if address is not None:
         return address.user, False
@@ -316,6 +319,8 @@ def add_participant(event, *, email, by, first_name="", last_name="", organisati
             raise RegistrationClosed(_("Only a published event that has not ended can take participants."))
         promote_waitlisted(event, now=now)
         user, invited = find_or_invite_user(email, first_name=first_name, last_name=last_name)
+        # Someone invited earlier who never chose a password still has no way in: invite again.
+        invited = invited or not user.has_usable_password()
         registration = Registration.objects.filter(event=event, user=user).first()
         if registration is not None and registration.status != Registration.Status.CANCELLED:
             raise AlreadyRegistered(_("%(email)s is already registered for this event.") % {"email": user.email})
@@ -407,14 +412,14 @@ def deliver_mailing(mailing_id, *, batch=50):
     Progress is saved after each batch, so a restarted worker carries on where it stopped
     instead of sending twice (at most one batch is repeated after a crash).
     """
-    from django.core.mail import get_connection
+    from django.core.mail import mailers
 
     mailing = Mailing.objects.select_related("event__place", "event__organiser").filter(pk=mailing_id).first()
     if mailing is None or mailing.status == Mailing.Status.SENT:
         return mailing
     Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING)
     recipients = mailing_recipients(mailing).filter(pk__gt=mailing.cursor).select_related("user")
-    with get_connection() as connection:
+    with mailers.default as connection:  # one connection for the whole mailing
         while True:
             chunk = list(recipients.filter(pk__gt=mailing.cursor)[:batch])
             if not chunk:

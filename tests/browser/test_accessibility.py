@@ -35,7 +35,20 @@ SIGNED_IN_EXTRA_URLS = ["/events/{slug}/register/", "/en/events/{slug}/register/
 # Not pages for people: the admin, machine endpoints, static files.
 NOT_CRAWLED = ("/admin/", "/static/", "/healthz")
 # URL pattern names that only redirect or serve files.
-NOT_PAGES = {"home", "events:event_ics", "feed_all", "feed_theme", "feed_place", "personal_feed"}
+NOT_PAGES = {
+    "home",
+    "events:event_ics",
+    "feed_all",
+    "feed_theme",
+    "feed_place",
+    "personal_feed",
+    "organise:export_csv",
+    "organise:export_xlsx",
+    # POST only: buttons on other pages, not pages themselves.
+    "organise:event_publish",
+    "organise:event_unpublish",
+    "organise:attendee_check_in",
+}
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -80,8 +93,10 @@ def check_page(page, url):
     return problems
 
 
-def crawl(page, base_url, start_urls=START_URLS, seen_keys=None):
-    """Visit every kind of page reachable by links, once per language; yield the URLs."""
+def crawl(page, base_url, start_urls=START_URLS, seen_keys=None, within="/"):
+    """Visit every kind of page reachable by links, once per language; yield the URLs.
+
+    Only paths that contain ``within`` are followed."""
     queue, seen_keys, seen_urls = list(start_urls), seen_keys if seen_keys is not None else set(), set()
     while queue:
         url = queue.pop(0)
@@ -99,9 +114,9 @@ def crawl(page, base_url, start_urls=START_URLS, seen_keys=None):
         for href in page.eval_on_selector_all("a[href]:not([download])", "links => links.map(a => a.href)"):
             href = urldefrag(href).url
             parts = urlsplit(href)
-            if href.startswith(base_url) and not parts.path.startswith(NOT_CRAWLED):
+            if href.startswith(base_url) and not parts.path.startswith(NOT_CRAWLED) and within in parts.path:
                 candidate = page_key(parts.path)
-                if candidate and candidate not in seen_keys:
+                if candidate and candidate not in seen_keys and candidate[1] not in NOT_PAGES:
                     queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
@@ -147,8 +162,46 @@ def test_every_page_in_both_languages_passes_axe(page, catalogue, live_server):
         visited.add(page_key(urlsplit(url).path))
         problems += check_page(page, url)
 
-    missing = {(language, name) for name in public_page_names() for language in ("sv", "en")} - visited
+    names = {name for name in public_page_names() if not name.startswith("organise:")}
+    missing = {(language, name) for name in names for language in ("sv", "en")} - visited
     assert not missing, f"Pages never reached by the crawl (link them, or add them to EXTRA_URLS): {missing}"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_organiser_page_in_both_languages_passes_axe(page, catalogue, live_server):
+    """The workspace, crawled as an organiser of the catalogue's team, with a waiting list,
+    check-ins and a message sent, so that every kind of row and page is there."""
+    from registrations import services
+    from registrations.models import Registration
+
+    organiser = make_user(email="arrangor-skanning@example.org", first_name="Karin", last_name="Lindqvist")
+    team = catalogue.first_event.organiser
+    team.members.add(organiser)
+    waiting = make_registration(catalogue.full_event, status=Registration.Status.WAITLISTED)
+    seat = Registration.objects.filter(event=catalogue.full_event, status=Registration.Status.CONFIRMED).first()
+    services.check_in(seat, by=organiser)
+    mailing = services.start_mailing(catalogue.full_event, by=organiser, subject="Välkomna", body="Hej!")
+    full = catalogue.full_event.pk
+    extra = [
+        f"/organise/events/{full}/attendees/",
+        f"/organise/events/{full}/attendees/{waiting.pk}/confirm/",
+        f"/organise/events/{full}/attendees/{waiting.pk}/cancel/",
+        f"/organise/events/{full}/messages/{mailing.pk}/",
+        f"/organise/events/{full}/attendees/?status=finns-inte&page=x",
+        f"/organise/events/{full}/check-in/?q=finns+inte",
+    ]
+    _log_in(page, live_server, organiser)
+    visited, problems = set(), []
+    for key, url in list(crawl(page, live_server.url, ["/organise/", "/en/organise/"], within="/organise/")):
+        visited.add(key)
+        problems += check_page(page, url)
+    for url in extra + ["/en" + url for url in extra]:
+        visited.add(page_key(urlsplit(url).path))
+        problems += check_page(page, url)
+
+    names = {name for name in public_page_names() if name.startswith("organise:")}
+    missing = {(language, name) for name in names for language in ("sv", "en")} - visited
+    assert not missing, f"Organiser pages never reached (link them, or add them above): {missing}"
     assert not problems, "\n".join(problems)
 
 
