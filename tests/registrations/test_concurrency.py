@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections, transaction
 
+from events.models import Event
 from registrations import services
 from registrations.models import Registration
 from tests.factories import make_event, make_user
@@ -98,3 +99,45 @@ def test_control_without_the_lock_the_capacity_is_exceeded(monkeypatch):
     run_concurrently(attempt, people)
     with transaction.atomic():
         assert event.registrations.filter(status=Registration.Status.CONFIRMED).count() > 5
+
+
+def test_organisers_adding_people_while_the_public_registers_never_overbook():
+    """Additions by an organiser take the same lock as registrations: the capacity holds."""
+    event = make_event(capacity=20, waitlist_enabled=True)
+    organiser = make_user()
+    public = [make_user() for _ in range(40)]
+    added = [f"tillagd{n}@example.org" for n in range(40)]
+
+    def act(argument):
+        if isinstance(argument, str):
+            return services.add_participant(event, email=argument, by=organiser).status
+        return services.register(argument, event).status
+
+    results = run_concurrently(act, [item for pair in zip(public, added, strict=True) for item in pair])
+    assert results.count("confirmed") == 20
+    assert event.registrations.filter(status=Registration.Status.CONFIRMED).count() == 20
+    positions = sorted(
+        event.registrations.filter(status=Registration.Status.WAITLISTED).values_list("waitlist_position", flat=True)
+    )
+    assert positions == list(range(1, 61))
+
+
+def test_organisers_confirming_from_the_waiting_list_at_once_take_a_free_seat_once():
+    event = make_event(capacity=2, waitlist_enabled=True)
+    for _ in range(12):
+        services.register(make_user(), event)
+    # One seat more, without handing it out yet: ten organisers race for it.
+    Event.objects.filter(pk=event.pk).update(capacity=3)
+    organiser = make_user()
+    candidates = list(event.registrations.filter(status=Registration.Status.WAITLISTED))
+
+    def confirm(registration):
+        try:
+            return services.confirm_waitlisted(registration, by=organiser).status
+        except services.OverCapacity:
+            return "refused"
+
+    results = run_concurrently(confirm, candidates)
+    assert results.count("confirmed") == 1
+    assert results.count("refused") == len(candidates) - 1
+    assert event.registrations.filter(status=Registration.Status.CONFIRMED).count() == 3
