@@ -229,7 +229,7 @@ class AuditEntry(models.Model):
     """What an organiser did, to which registration, and when; shown on the attendee page."""
 
     class Action(models.TextChoices):
-        CHECKED_IN = "checked_in", _("Checked in")
+        CHECKED_IN = "checked_in", pgettext_lazy("audit action", "Checked in")
         CHECK_IN_UNDONE = "check_in_undone", _("Check-in undone")
         ADDED = "added", _("Added a participant")
         CANCELLED = "cancelled", _("Cancelled a registration")
