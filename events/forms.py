@@ -118,7 +118,28 @@ class LocalDateTimeField(forms.DateTimeField):
 
     widget = DateTimeLocalInput
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-    default_error_messages = {"invalid": _("Enter a date and time, such as 2026-03-14 09:30.")}
+    default_error_messages = {
+        "invalid": _("Enter a date and time, such as 2026-03-14 09:30."),
+        "out_of_range": _("Enter a date between the years %(first)d and %(last)d."),
+    }
+    #: Years an event can be in; far-off dates would overflow date arithmetic later.
+    YEARS = (2000, 2100)
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None and not self.YEARS[0] <= result.year <= self.YEARS[1]:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": self.YEARS[0], "last": self.YEARS[1]},
+            )
+        return result
+
+    def has_changed(self, initial, data):
+        # The input shows minutes: seconds stored by the admin or an import are not a change.
+        if isinstance(initial, datetime.datetime):
+            initial = initial.replace(second=0, microsecond=0)
+        return super().has_changed(initial, data)
 
 
 def _is_https(url):
@@ -387,6 +408,25 @@ class PlaceForm(forms.ModelForm):
             self.add_error("latitude", _("Give the latitude too, or leave both coordinates blank."))
         if longitude is None and latitude is not None and "longitude" not in self.errors:
             self.add_error("longitude", _("Give the longitude too, or leave both coordinates blank."))
+        if self.instance.pk and "is_digital" in self.changed_data:
+            # Places are shared by all teams: do not pull the ground from under their events.
+            clashing = Event.Format.ON_SITE if cleaned.get("is_digital") else Event.Format.ONLINE
+            formats = [clashing, Event.Format.HYBRID] if cleaned.get("is_digital") else [clashing]
+            count = (
+                self.instance.events.exclude(status=Event.Status.CANCELLED)
+                .filter(end__gt=timezone.now(), format__in=formats)
+                .count()
+            )
+            if count:
+                self.add_error(
+                    "is_digital",
+                    ngettext(
+                        "%(count)d coming event would no longer fit this place. Move it first.",
+                        "%(count)d coming events would no longer fit this place. Move them first.",
+                        count,
+                    )
+                    % {"count": count},
+                )
         return cleaned
 
     def save(self, commit=True):

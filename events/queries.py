@@ -118,15 +118,15 @@ def place_list():
 
 # The organiser workspace.
 
-DASHBOARD_PAST_PER_PAGE = 20
+DASHBOARD_PER_PAGE = 20
 CHART_DAYS = 30
 
 
 @dataclasses.dataclass
 class Dashboard:
     teams: list
-    upcoming: list
-    drafts: list
+    upcoming: object  # a Page of upcoming events, soonest first
+    drafts: object  # a Page of drafts
     past: object  # a Page of past events, most recent first
 
     @property
@@ -147,8 +147,9 @@ def workspace_events(user):
     )
 
 
-def team_dashboard(user, *, page=None, now=None):
-    """The organiser's dashboard: upcoming events, drafts and a page of past events.
+def team_dashboard(user, *, pages=None, now=None):
+    """The organiser's dashboard: a page each of upcoming events, drafts and past events
+    (``pages`` maps "upcoming", "drafts" and "past" to the page numbers asked for).
 
     A fixed number of queries whatever the number of events: counts are annotated and the
     registrations per day of every listed event come from one grouped query.
@@ -158,12 +159,16 @@ def team_dashboard(user, *, page=None, now=None):
     now = now or timezone.now()
     events = workspace_events(user)
     not_draft = ~Q(status=Event.Status.DRAFT)
-    upcoming = list(events.filter(not_draft, end__gt=now).order_by("start", "pk"))
-    drafts = list(events.filter(status=Event.Status.DRAFT).order_by("start", "pk"))
-    past = Paginator(events.filter(not_draft, end__lte=now).order_by("-start", "-pk"), DASHBOARD_PAST_PER_PAGE)
-    past_page = past.get_page(page)
-    attach_registration_series([*upcoming, *past_page.object_list], now=now)
-    return Dashboard(teams=list(teams_for(user)), upcoming=upcoming, drafts=drafts, past=past_page)
+    pages = pages or {}
+
+    def page(name, queryset):
+        return Paginator(queryset, DASHBOARD_PER_PAGE).get_page(pages.get(name))
+
+    upcoming = page("upcoming", events.filter(not_draft, end__gt=now).order_by("start", "pk"))
+    drafts = page("drafts", events.filter(status=Event.Status.DRAFT).order_by("start", "pk"))
+    past = page("past", events.filter(not_draft, end__lte=now).order_by("-start", "-pk"))
+    attach_registration_series([*upcoming.object_list, *past.object_list], now=now)
+    return Dashboard(teams=list(teams_for(user)), upcoming=upcoming, drafts=drafts, past=past)
 
 
 def attach_registration_series(events, *, now=None):

@@ -8,10 +8,12 @@ import datetime
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from events.cache import bump_catalogue_version
 from events.models import Event
 
 #: Changes that calendar clients must see: they raise the event's SEQUENCE (RFC 5545).
@@ -61,6 +63,14 @@ def record_changes(event, changed_fields, *, now=None):
     if event.pk and changed & CALENDAR_FIELDS:
         event.sequence += 1
     return event
+
+
+class CapacityBelowConfirmed(EventRuleError):
+    """The capacity asked for is below the number of confirmed seats."""
+
+
+def _confirmed_count(event):
+    return event.registrations.filter(status="confirmed").count()
 
 
 def unique_slug(title, *, exclude_pk=None):
@@ -126,6 +136,12 @@ def save_event(event, changed_fields, *, by, themes=None, notify=False, note="",
             for field in ("status", "sequence", "published_at", "cancelled_at"):
                 setattr(event, field, getattr(current, field))
             changed.discard("status")
+            # The form counted the seats without the lock; count again now that we hold it.
+            if event.capacity is not None and event.capacity < _confirmed_count(event):
+                raise CapacityBelowConfirmed(
+                    _("%(count)d people have a confirmed seat, so the capacity cannot be lower than that.")
+                    % {"count": _confirmed_count(event)}
+                )
             record_changes(event, changed, now=now)
             event.save()
         if themes is not None:
@@ -141,6 +157,23 @@ def save_event(event, changed_fields, *, by, themes=None, notify=False, note="",
                 event, by=by, kind=Mailing.Kind.EVENT_CHANGED, audience=Mailing.Audience.ALL, body=note
             )
     return None
+
+
+#: Changes to a meeting place that calendars show (LOCATION) for the events held there.
+PLACE_CALENDAR_FIELDS = {"name", "street_address", "postal_code", "city", "is_digital"}
+
+
+def save_place(place, changed_fields, *, now=None):
+    """Save a meeting place; coming events there get a new SEQUENCE when their calendar
+    location changed, so that subscribed calendars pick up the new address."""
+    with transaction.atomic():
+        place.save()
+        if set(changed_fields) & PLACE_CALENDAR_FIELDS:
+            Event.objects.filter(place=place, end__gt=now or timezone.now()).exclude(status=Event.Status.DRAFT).update(
+                sequence=F("sequence") + 1
+            )
+            bump_catalogue_version()
+    return place
 
 
 def publish(event, *, by, now=None):
@@ -194,6 +227,8 @@ def cancel_event(event, *, by, notify=True, message="", now=None):
             raise EventRuleError(_("The event is already cancelled."))
         if event.status == Event.Status.DRAFT:
             raise EventRuleError(_("A draft has not been published; there is nothing to cancel."))
+        if event.end <= (now or timezone.now()):
+            raise EventRuleError(_("The event is over, so it can no longer be cancelled."))
         event.status = Event.Status.CANCELLED
         record_changes(event, {"status"}, now=now)
         event.save()
@@ -233,4 +268,7 @@ def duplicate(event, *, by, start):
 
 def next_occurrence(event, *, weeks=1):
     """A sensible default start for a duplicate: the same weekday and time, a week after."""
-    return event.start + datetime.timedelta(weeks=weeks)
+    try:
+        return event.start + datetime.timedelta(weeks=weeks)
+    except OverflowError:
+        return event.start

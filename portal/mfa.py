@@ -13,6 +13,7 @@ def must_set_up_two_factor(user):
     return (
         settings.ORGANISER_MFA_REQUIRED
         and user.is_authenticated
-        and user.organiser_teams.exists()
+        # Superusers reach every team's workspace, so they need it as much as team members.
+        and (user.is_superuser or user.organiser_teams.exists())
         and not has_two_factor(user)
     )

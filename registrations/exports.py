@@ -218,7 +218,7 @@ def write_xlsx(columns, registrations, *, title=""):
     bold = Font(bold=True)
     header = []
     for label in columns.header:
-        cell = WriteOnlyCell(sheet, value=safe_text(label))
+        cell = _xlsx_text(sheet, label)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
@@ -232,12 +232,22 @@ def write_xlsx(columns, registrations, *, title=""):
             elif value is None or isinstance(value, int):
                 row.append(value)
             else:
-                row.append(safe_text(value))
+                row.append(_xlsx_text(sheet, value))
         sheet.append(row)
     file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse that sends it)
     workbook.save(file)
     file.seek(0)
     return file
+
+
+def _xlsx_text(sheet, value):
+    """A cell typed as text: XLSX, unlike CSV, can say so, so "=1+1" or "+46 70…" is shown
+    as typed (no apostrophe) and never run as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", str(value)))
+    cell.data_type = "s"
+    return cell
 
 
 def _sheet_title(title):

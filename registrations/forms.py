@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
@@ -87,6 +89,9 @@ class MessageForm(forms.Form):
     audience = forms.ChoiceField(label=_("Recipients"), widget=forms.RadioSelect)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 10}))
+    # Made once per compose page and kept through the preview: sending twice with one token
+    # sends once.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, counts=None, **kwargs):
         from django.utils.translation import ngettext
@@ -96,6 +101,7 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.counts = counts or {}
         self.fields["audience"].initial = Mailing.Audience.CONFIRMED
+        self.fields["token"].initial = secrets.token_urlsafe(24)
         self.fields["audience"].choices = [
             (
                 value,

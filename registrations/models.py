@@ -204,6 +204,8 @@ class Mailing(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     sent_count = models.PositiveIntegerField(_("sent"), default=0)
+    # The compose form's one-time token: a second click on "Send" finds this mailing again.
+    form_token = models.CharField(max_length=64, blank=True, editable=False)
     # The highest registration id sent so far: a resumed task carries on after it.
     cursor = models.PositiveBigIntegerField(default=0, editable=False)
     # Registrations created after this moment are not among the recipients.
@@ -214,6 +216,11 @@ class Mailing(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("mailing")
         verbose_name_plural = _("mailings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "form_token"], condition=~Q(form_token=""), name="mailing_sent_once_per_form"
+            ),
+        ]
 
     def __str__(self):
         return self.subject

@@ -164,7 +164,9 @@ def promote_waitlisted(event, *, now=None):
     """
     now = now or timezone.now()
     promoted = []
-    if event.status != Event.Status.PUBLISHED:
+    # Once the event has begun, a free seat is no use to someone in the queue (an organiser
+    # can still confirm a person at the door with ``confirm_waitlisted``).
+    if event.status != Event.Status.PUBLISHED or now >= event.start:
         return promoted
     while _has_free_seat(event):
         registration = (
@@ -240,12 +242,14 @@ def check_in(registration, *, by, undo=False, now=None):
     """Check a confirmed participant in (or undo it). Repeating either is harmless."""
     now = now or timezone.now()
     with transaction.atomic():
-        # Lock the registration only, not the person's account row joined to it.
-        registration = (
-            Registration.objects.select_for_update(of=("self",)).select_related("user").get(pk=registration.pk)
-        )
+        # The event's lock first, as cancelling takes it: a check-in and a cancellation of the
+        # same person cannot interleave.
+        event = _lock_event(registration.event_id)
+        registration = Registration.objects.select_related("user").get(pk=registration.pk)
         if registration.status != Registration.Status.CONFIRMED:
             raise CheckInNotPossible
+        if event.status != Event.Status.PUBLISHED:
+            raise CheckInNotPossible(_("The event is not published, so nobody can be checked in."))
         if undo == (registration.checked_in_at is None):
             return registration  # already in the state asked for
         registration.checked_in_at = None if undo else now
@@ -291,7 +295,9 @@ def find_or_invite_user(email, *, first_name="", last_name="", language=""):
 
     User = get_user_model()
     email = email.strip().lower()  # as allauth stores addresses
-    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    # Only a verified address proves whose it is: anyone can add an unverified one to their
+    # account, and must not receive someone else's registration that way.
+    address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
     if address is not None:
         return address.user, False
     user = User.objects.filter(email__iexact=email).first()
@@ -380,8 +386,24 @@ def mailing_recipients(mailing):
     ).order_by("pk")
 
 
-def start_mailing(event, *, by, kind=Mailing.Kind.MESSAGE, audience=Mailing.Audience.CONFIRMED, subject="", body=""):
-    """Queue a mailing to the event's participants; the task framework sends it."""
+def start_mailing(
+    event, *, by, kind=Mailing.Kind.MESSAGE, audience=Mailing.Audience.CONFIRMED, subject="", body="", form_token=""
+):
+    """Queue a mailing to the event's participants; the task framework sends it.
+
+    A ``form_token`` already used for this event returns the mailing made with it instead
+    of sending again (a double click on "Send").
+    """
+    if form_token:
+        try:
+            with transaction.atomic():
+                return _start_mailing(event, by, kind, audience, subject, body, form_token)
+        except IntegrityError:
+            return Mailing.objects.get(event=event, form_token=form_token)
+    return _start_mailing(event, by, kind, audience, subject, body, form_token)
+
+
+def _start_mailing(event, by, kind, audience, subject, body, form_token):
     from registrations.tasks import send_mailing
 
     if not subject:
@@ -391,7 +413,13 @@ def start_mailing(event, *, by, kind=Mailing.Kind.MESSAGE, audience=Mailing.Audi
         }.get(kind, "%(title)s") % {"title": event.title}
     with transaction.atomic():
         mailing = Mailing.objects.create(
-            event=event, sender=by, kind=kind, audience=audience, subject=str(subject)[:200], body=body
+            event=event,
+            sender=by,
+            kind=kind,
+            audience=audience,
+            subject=str(subject)[:200],
+            body=body,
+            form_token=form_token,
         )
         mailing.recipient_count = mailing_recipients(mailing).count()
         mailing.save(update_fields=["recipient_count"])

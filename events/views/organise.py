@@ -40,8 +40,23 @@ def _back(request, event):
 @organiser_required
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request):
-    dashboard = queries.team_dashboard(request.user, page=request.GET.get("page"))
+    sections = ("upcoming", "drafts", "past")
+    dashboard = queries.team_dashboard(request.user, pages={name: request.GET.get(name) for name in sections})
+    for name in sections:
+        _link_pages(request, name, getattr(dashboard, name))
     return render(request, "organise/events/dashboard.html", _context(dashboard=dashboard))
+
+
+def _link_pages(request, name, page):
+    """Previous/next links of one dashboard section that keep the other sections' pages."""
+
+    def link(number):
+        query = request.GET.copy()
+        query[name] = number
+        return f"?{query.urlencode()}#{name}"
+
+    page.previous_url = link(page.previous_page_number()) if page.has_previous() else None
+    page.next_url = link(page.next_page_number()) if page.has_next() else None
 
 
 @organiser_required
@@ -51,7 +66,13 @@ def event_create(request):
     if request.method == "POST":
         if form.is_valid():
             event = form.save(commit=False)
-            services.save_event(event, form.changed_event_fields, by=request.user, themes=form.cleaned_data["themes"])
+            try:
+                services.save_event(
+                    event, form.changed_event_fields, by=request.user, themes=form.cleaned_data["themes"]
+                )
+            except services.EventRuleError as error:
+                form.add_error(None, error.message)
+                return render(request, "organise/events/event_form.html", _context(section="new", form=form), 409)
             messages.success(
                 request, _("The draft “%(title)s” is saved. Publish it when it is ready.") % {"title": event.title}
             )
@@ -70,14 +91,18 @@ def event_edit(request, pk):
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "organise/events/event_form.html", context, status=400)
-        mailing = services.save_event(
-            form.instance,
-            form.changed_event_fields,
-            by=request.user,
-            themes=form.cleaned_data["themes"],
-            notify=form.notify,
-            note=form.note,
-        )
+        try:
+            mailing = services.save_event(
+                form.instance,
+                form.changed_event_fields,
+                by=request.user,
+                themes=form.cleaned_data["themes"],
+                notify=form.notify,
+                note=form.note,
+            )
+        except services.CapacityBelowConfirmed as error:  # someone registered meanwhile
+            form.add_error("capacity", error.message)
+            return render(request, "organise/events/event_form.html", context, status=409)
         if mailing is not None:
             messages.success(request, _("The changes are saved, and the participants are being e-mailed."))
         else:
@@ -201,7 +226,7 @@ def _place_form(request, form, place=None):
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "organise/places/place_form.html", context, status=400)
-        saved = form.save()
+        saved = services.save_place(form.save(commit=False), form.changed_data)
         messages.success(request, _("The meeting place “%(name)s” is saved.") % {"name": saved.name})
         return redirect("organise:place_list")
     return render(request, "organise/places/place_form.html", context)

@@ -71,6 +71,7 @@ def message_create(request, pk):
                     audience=form.cleaned_data["audience"],
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
+                    form_token=form.cleaned_data["token"],
                 )
                 return redirect("organise:message_detail", pk=event.pk, mailing_pk=mailing.pk)
             preview = preview_message(event, request.user, form.cleaned_data)

@@ -47,3 +47,27 @@
   var summary = document.getElementById("form-errors");
   if (summary) summary.focus();
 })();
+
+// A second click on a form's button while the first is on its way would send it twice
+// ("Send to 52 people", "Save"): the buttons of a submitted form wait for the answer. The
+// server refuses duplicates too; this spares the user the confusing second answer.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+    // After the browser has collected the form's data, including the button that was pressed.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type='submit'], button:not([type])").forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+  // Back to a page from the browser's history: its buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form button[disabled]").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+})();

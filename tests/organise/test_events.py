@@ -242,7 +242,7 @@ def test_edit_asks_whether_to_email_when_people_are_registered(client_a, event_a
         f"/organise/events/{event_a.pk}/edit/", edit_data(event_a, start=local(at(days=7, hour=8)))
     )
     assert response.status_code == 400
-    assert "2 people are registered" in " ".join(response.context["form"].errors["notify"])
+    assert "2 personer är anmälda" in " ".join(response.context["form"].errors["notify"])
     event = Event.objects.get(pk=event_a.pk)
     assert event.start == event_a.start and event.sequence == event_a.sequence
     assert not Mailing.objects.exists()
@@ -370,7 +370,7 @@ def test_a_past_draft_cannot_be_published(client_a, team_a, place):
     draft = make_event(organiser=team_a, place=place, status=Event.Status.DRAFT, start=at(days=-3))
     response = client_a.post(f"/organise/events/{draft.pk}/publish/", follow=True)
     assert response.status_code == 200
-    assert "The event has already ended, so it cannot be published." in response.content.decode()
+    assert "Evenemanget har redan slutat, så det kan inte publiceras." in response.content.decode()
     assert Event.objects.get(pk=draft.pk).status == Event.Status.DRAFT
 
 
@@ -385,7 +385,9 @@ def test_unpublish_is_refused_while_people_are_registered(client_a, event_a):
     response = client_a.post(f"/organise/events/{event_a.pk}/unpublish/", follow=True)
     assert response.status_code == 200
     messages = [str(message) for message in response.context["messages"]]
-    assert messages == ["People are registered for this event, so it cannot return to draft. Cancel it instead."]
+    assert messages == [
+        "Det finns anmälda deltagare till evenemanget, så det kan inte göras om till utkast. Ställ in det i stället."
+    ]
     assert Event.objects.get(pk=event_a.pk).status == Event.Status.PUBLISHED
 
 
@@ -399,7 +401,7 @@ def test_cancel_page_says_how_many_are_registered(client_a, event_a):
     response = client_a.get(f"/organise/events/{event_a.pk}/cancel/")
     content = response.content.decode()
     assert response.status_code == 200
-    assert "2 people have a confirmed seat" in content and "1 is on the waiting list" in content
+    assert "2 personer har en bekräftad plats" in content and "1 står på väntelistan" in content
     assert 'name="notify"' in content and "checked" in content.split('name="notify"')[1].split(">")[0]
     assert 'name="message"' in content
 
