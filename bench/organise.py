@@ -14,9 +14,14 @@ registrations, both with three questions answered, and a session for the organis
 ``Client.force_login`` makes it). Then:
 
 1. **List**: gunicorn (``--workers`` sync workers) serves the bare view, the bare list and
-   the attendee list (page 1 and a later page) with the organiser's session cookie, measured
-   in interleaved rounds by bench/run.py's load generator; server CPU per request and per row
-   shown (the list shows 50 rows a page).
+   the attendee list with the organiser's session cookie, measured in interleaved rounds by
+   bench/run.py's load generator: page 1 and the last page (waiting list, with ranks), and a
+   pair of searches of the same shape (one word, so the same SQL): ``q=0`` (everyone: a full
+   page of 50 rows) and ``q=00001`` (one confirmed person: 1 row). Two per-row figures, side
+   by side: the **whole page's CPU ÷ its rows** (fixed costs included: what a 50-row page
+   really costs per row), and the **marginal CPU per row**, (CPU of the 50-row search − CPU
+   of the 1-row search) ÷ 49, with the 1-row page as the **fixed cost** of a page. The rows a
+   page shows are counted in the benchmark data, not assumed.
 2. **Exports**: for CSV and for XLSX, a fresh gunicorn with one sync worker. After a warm-up
    export (no rows: imports and caches), ``--exports`` sequential downloads of the big event,
    read in 64 kB pieces: seconds per export, MB/s, the worker's CPU per export and per row,
@@ -31,7 +36,6 @@ import argparse
 import datetime
 import http.client
 import json
-import math
 import shlex
 import shutil
 import signal
@@ -61,7 +65,13 @@ from bench.run import (  # noqa: E402  (needs ROOT on sys.path first)
     proc_cpu_seconds,
 )
 
+ROW_BUDGET_MS = 0.2  # the design's "Quality" section: attendee lists, at most 0.2 ms of CPU per row
 ROWS_PER_PAGE = 50  # registrations.views.organise.ATTENDEES_PER_PAGE
+# A pair of searches of the same shape (one word of digits: one spelling, the same SQL). Last
+# names are "Ödmark 00000", "Ödmark 00001", ...: "0" matches everyone (a full page), "00001"
+# one person (confirmed, not checked in: a row like most of page 1's).
+SEARCH_FULL = "q=0"
+SEARCH_ONE = "q=00001"
 
 SETUP_CODE = """
 import datetime, json
@@ -127,6 +137,23 @@ def make_event(slug, rows):
 
 list_event = make_event("attendee-list", spec["list_rows"])
 export_event = make_event("export", spec["export_rows"])
+
+from registrations.forms import AttendeeFilterForm
+from registrations.queries import attendee_list
+
+def rows_shown(query):
+    # How many rows the list shows for this query string (pages of 50), filtered as the view does.
+    from django.http import QueryDict
+    params = QueryDict(query)
+    total = attendee_list(list_event, AttendeeFilterForm(params).filters).count()
+    page = int(params.get("page", 1))
+    return max(0, min(50, total - (page - 1) * 50))
+
+last_page = max(1, -(-spec["list_rows"] // 50))
+queries = {
+    "attendees": "", "attendees_last_page": f"page={last_page}",
+    "attendees_search_full": spec["search_full"], "attendees_search_one": spec["search_one"],
+}
 client = Client()
 client.force_login(organiser)
 print("BENCH-ORGANISE " + json.dumps({
@@ -134,6 +161,8 @@ print("BENCH-ORGANISE " + json.dumps({
     "export_event": export_event.pk,
     "list_rows": spec["list_rows"],
     "export_rows": spec["export_rows"],
+    "queries": queries,
+    "rows_shown": {name: rows_shown(query) for name, query in queries.items()},
     "session_cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
 }))
 """
@@ -149,7 +178,15 @@ def prepare(args, env, tmp):
     timings = {}
     _, timings["migrate_s"] = manage(env, tmp, "migrate", "--noinput", "-v", "0")
     _, timings["collectstatic_s"] = manage(env, tmp, "collectstatic", "--noinput", "-v", "0")
-    spec = json.dumps({"list_rows": args.list_rows, "export_rows": args.export_rows, "waitlisted_share_per_mille": 100})
+    spec = json.dumps(
+        {
+            "list_rows": args.list_rows,
+            "export_rows": args.export_rows,
+            "waitlisted_share_per_mille": 100,
+            "search_full": SEARCH_FULL,
+            "search_one": SEARCH_ONE,
+        }
+    )
     out, timings["seed_s"] = manage(env, tmp, "shell", "-c", SETUP_CODE % {"spec": spec}, label="shell -c <seed>")
     match = re.search(r"^BENCH-ORGANISE (\{.*\})$", out, re.MULTILINE)
     if not match:
@@ -251,9 +288,63 @@ def list_markdown(rows, urls, rows_shown):
         per_row = cpu / shown if cpu and shown else None
         lines.append(
             f"| `{target.path}` | {row['requests']:,} | {fmt(row['rps'])} | {fmt(row['latency_ms']['p50'], 2)} | "
-            f"{fmt(row['latency_ms']['p90'], 2)} | {row['errors']} | {fmt(cpu, 2)} | {shown or '–'} | "
-            f"{fmt(per_row, 3)} |"
+            f"{fmt(row['latency_ms']['p90'], 2)} | {row['errors']} | {fmt(cpu, 2)} | "
+            f"{'–' if shown is None else shown} | {fmt(per_row, 3)} |"
         )
+    return "\n".join(lines)
+
+
+def per_row_summary(rows, rows_shown):
+    """Whole page ÷ rows and the marginal cost of a row, from the same run.
+
+    Marginal: (CPU of the full search page − CPU of the one-row search page) ÷ the difference
+    in rows; the one-row page is the fixed cost of a page.
+    """
+    cpu = {name: row["server_cpu_ms_per_request"] for name, row in rows.items()}
+    full, one = rows_shown["attendees_search_full"], rows_shown["attendees_search_one"]
+    summary = {
+        "budget_ms_per_row": ROW_BUDGET_MS,
+        "fixed_ms_per_page": cpu["attendees_search_one"],
+        "marginal_ms_per_row": None,
+        "whole_page_ms_per_row": {
+            name: round(cpu[name] / shown, 4) if cpu[name] and shown else None for name, shown in rows_shown.items()
+        },
+        "bare_ms_per_request": cpu["bare"],
+        "bare_list_ms_per_request": cpu["bare_list"],
+    }
+    if full > one and cpu["attendees_search_full"] is not None and cpu["attendees_search_one"] is not None:
+        difference = cpu["attendees_search_full"] - cpu["attendees_search_one"]
+        summary["marginal_ms_per_row"] = round(difference / (full - one), 4)
+    return summary
+
+
+def summary_markdown(summary, rows_shown):
+    full, one = rows_shown["attendees_search_full"], rows_shown["attendees_search_one"]
+    whole = summary["whole_page_ms_per_row"]
+
+    def verdict(value):
+        return "–" if value is None else ("within" if value <= summary["budget_ms_per_row"] else "**over**")
+
+    lines = [
+        f"| per-row figure (budget {summary['budget_ms_per_row']} ms CPU/row) | CPU ms/row | budget |",
+        "|---|---:|---|",
+    ]
+    for name, label in (
+        ("attendees", "whole page ÷ rows: page 1"),
+        ("attendees_last_page", "whole page ÷ rows: last page (waiting list)"),
+        ("attendees_search_full", f"whole page ÷ rows: `{SEARCH_FULL}` ({full} rows)"),
+    ):
+        lines.append(f"| {label} | {fmt(whole[name], 3)} | {verdict(whole[name])} |")
+    marginal = summary["marginal_ms_per_row"]
+    lines.append(
+        f"| marginal: (`{SEARCH_FULL}` − `{SEARCH_ONE}`) ÷ {full - one} | {fmt(marginal, 3)} | {verdict(marginal)} |"
+    )
+    lines.append("")
+    lines.append(
+        f"Fixed cost of a page (`{SEARCH_ONE}`, {one} row): {fmt(summary['fixed_ms_per_page'], 2)} ms; "
+        f"in the same run the bare view cost {fmt(summary['bare_ms_per_request'], 2)} ms and the bare list "
+        f"{fmt(summary['bare_list_ms_per_request'], 2)} ms per request."
+    )
     return "\n".join(lines)
 
 
@@ -293,6 +384,7 @@ def parse_args(argv=None):
     parser.add_argument("--json", type=Path, help="write the results as JSON to this path")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
     parser.add_argument("--smoke", action="store_true", help="small data, few requests: the whole script quickly")
+    parser.add_argument("--list-only", action="store_true", help="measure the attendee list only, not the exports")
     args = parser.parse_args(argv)
     defaults = {
         "list_rows": (2000, 300),
@@ -329,20 +421,20 @@ def main(argv=None):
         log(f"temporary directory {tmp}; load generator {generator.version()}")
         timings, data = prepare(args, env, tmp)
         cookie = {"Cookie": data["session_cookie"]}
-        last_page = max(1, math.ceil(args.list_rows / ROWS_PER_PAGE))
         list_path = f"/organise/events/{data['list_event']}/attendees/"
-        urls = [
-            Target("bare", "/bench/bare/"),
-            Target("bare_list", "/bench/bare-list/"),
-            Target("attendees", list_path, dict(cookie)),
-            Target("attendees_last_page", f"{list_path}?page={last_page}", dict(cookie)),
+        urls = [Target("bare", "/bench/bare/"), Target("bare_list", "/bench/bare-list/")] + [
+            Target(name, f"{list_path}?{query}" if query else list_path, dict(cookie))
+            for name, query in data["queries"].items()
         ]
-        rows_shown = {
-            "attendees": min(ROWS_PER_PAGE, args.list_rows),
-            "attendees_last_page": args.list_rows - (last_page - 1) * ROWS_PER_PAGE,
-        }
+        rows_shown = data["rows_shown"]
+        if rows_shown["attendees_search_one"] != 1 or rows_shown["attendees_search_full"] != min(
+            ROWS_PER_PAGE, args.list_rows
+        ):
+            raise BenchError(f"the searches do not show 1 and a full page of rows: {rows_shown}")
         list_rows = measure_mode("list", args, env, tmp, generator, urls)
-        exports = {kind: measure_export(kind, args, env, tmp, data) for kind in ("csv", "xlsx")}
+        summary = per_row_summary(list_rows, rows_shown)
+        kinds = () if args.list_only else ("csv", "xlsx")
+        exports = {kind: measure_export(kind, args, env, tmp, data) for kind in kinds}
 
         command = shlex.join([".venv/bin/python", "bench/organise.py", *(argv if argv is not None else sys.argv[1:])])
         report = {
@@ -366,6 +458,7 @@ def main(argv=None):
                 name: {**{k: v for k, v in row.items() if k != "headers"}, "rows_shown": rows_shown.get(name)}
                 for name, row in list_rows.items()
             },
+            "per_row": summary,
             "exports": exports,
         }
         print(f"\n## Organiser workspace benchmark {started:%Y-%m-%d %H:%M} UTC\n")
@@ -376,8 +469,11 @@ def main(argv=None):
         )
         print(f"**Attendee list** ({args.list_rows:,} registrations, {args.workers} sync workers)\n")
         print(list_markdown(list_rows, urls, rows_shown))
-        print(f"\n**Exports** ({args.export_rows:,} registrations, 1 sync worker, {args.exports} downloads each)\n")
-        print(export_markdown(exports))
+        print()
+        print(summary_markdown(summary, rows_shown))
+        if exports:
+            print(f"\n**Exports** ({args.export_rows:,} registrations, 1 sync worker, {args.exports} downloads each)\n")
+            print(export_markdown(exports))
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

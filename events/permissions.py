@@ -40,6 +40,12 @@ def is_organiser(user):
     return user.is_authenticated and (user.is_superuser or user.organiser_teams.exists())
 
 
+def request_is_organiser(request):
+    """``is_organiser(request.user)``, without asking the database again when
+    ``organiser_required`` has already let this request in (the header's link asks too)."""
+    return getattr(request, "_is_organiser", False) or is_organiser(request.user)
+
+
 def organiser_required(view):
     """Only signed-in members of an organiser team, with two-factor authentication where required.
 
@@ -52,6 +58,7 @@ def organiser_required(view):
             return redirect_to_login(request.get_full_path())
         if not is_organiser(request.user):
             raise PermissionDenied(_("The organiser workspace is for members of an organiser team."))
+        request._is_organiser = True
         if must_set_up_two_factor(request.user):
             messages.warning(
                 request, _("Organisers must use two-factor authentication. Set it up to continue to the workspace.")

@@ -91,13 +91,17 @@ def search_registrations(registrations, query):
     return registrations
 
 
-def attendee_list(event, filters=None):
+def attendee_list(event, filters=None, *, ranks=True):
     """The event's registrations for the organiser, filtered by the cleaned ``AttendeeFilterForm``.
 
     ``filters`` may hold ``q`` (words matched against name, e-mail and organisation) and
     ``status`` (a key of ``ATTENDEE_STATUSES``; without it, everyone not cancelled). Each row
     has its ``user`` and, on the waiting list, its ``rank``. Ordered stably: confirmed, then
     the waiting list in queue order, then cancelled; by name within each, then by id.
+
+    ``ranks=False`` leaves the rank out: a page of the list then adds it for its own rows only
+    (``add_waitlist_ranks``), instead of the database counting the queue for every waiting row
+    it sorts, and the page count stays a plain ``COUNT(*)``.
     """
     filters = filters or {}
     registrations = Registration.objects.filter(event=event)
@@ -111,25 +115,54 @@ def attendee_list(event, filters=None):
         default=Value(2),
         output_field=IntegerField(),
     )
+    registrations = registrations.select_related("user").order_by(
+        status_order, "waitlist_position", "user__last_name", "user__first_name", "pk"
+    )
+    if not ranks:
+        return registrations
     # The rank is counted only for the waiting list (CASE skips the subquery for the others).
     rank = Case(When(status=Registration.Status.WAITLISTED, then=_rank_subquery()), output_field=IntegerField())
-    return (
-        registrations.select_related("user")
-        .annotate(rank=rank)
-        .order_by(status_order, "waitlist_position", "user__last_name", "user__first_name", "pk")
+    return registrations.annotate(rank=rank)
+
+
+def add_waitlist_ranks(registrations):
+    """Set ``rank`` on each of these registrations (a page of ``attendee_list(..., ranks=False)``):
+    the place in the queue on the waiting list, else None. One query whenever there are rows,
+    whatever their statuses, so that a page runs the same queries whatever it shows."""
+    registrations = list(registrations)
+    if not registrations:
+        return registrations
+    ranks = dict(
+        Registration.objects.filter(pk__in=[registration.pk for registration in registrations])
+        .filter(status=Registration.Status.WAITLISTED)
+        .annotate(rank=_rank_subquery())
+        .order_by()
+        .values_list("pk", "rank")
     )
+    for registration in registrations:
+        registration.rank = ranks.get(registration.pk)
+    return registrations
 
 
 def attendance_counts(event):
     """The event's figures at a glance, in one query: a dict of confirmed, waitlisted,
     cancelled, checked_in, plus capacity, seats_left (None when unlimited) and is_full."""
-    confirmed = Q(status=Registration.Status.CONFIRMED)
-    counts = Registration.objects.filter(event=event).aggregate(
-        confirmed=Count("pk", filter=confirmed),
-        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
-        cancelled=Count("pk", filter=Q(status=Registration.Status.CANCELLED)),
-        checked_in=Count("pk", filter=confirmed & Q(checked_in_at__isnull=False)),
-    )
+    # Grouped by status (a simpler query to build than four filtered counts): per status, how
+    # many, and how many of them checked in (COUNT of a column skips NULLs).
+    by_status = {
+        status: (total, checked_in)
+        for status, total, checked_in in Registration.objects.filter(event=event)
+        .order_by()
+        .values_list("status")
+        .annotate(total=Count("pk"), checked_in=Count("checked_in_at"))
+    }
+    confirmed, confirmed_checked_in = by_status.get(Registration.Status.CONFIRMED, (0, 0))
+    counts = {
+        "confirmed": confirmed,
+        "waitlisted": by_status.get(Registration.Status.WAITLISTED, (0, 0))[0],
+        "cancelled": by_status.get(Registration.Status.CANCELLED, (0, 0))[0],
+        "checked_in": confirmed_checked_in,
+    }
     capacity = event.capacity
     counts["capacity"] = capacity
     counts["seats_left"] = None if capacity is None else max(capacity - counts["confirmed"], 0)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -108,6 +108,20 @@ def _prepare_rows(event, registrations, questions=None):
     return registrations
 
 
+def _row_labels():
+    """The attendee row's words, translated once per page instead of by a tag in every row."""
+    return {
+        "confirmed": _("Confirmed"),
+        "checked_in": _("Checked in"),
+        "waitlisted": _("On the waiting list"),
+        "cancelled": pgettext("registration status", "Cancelled"),
+        "check_in": _("Check in"),
+        "undo_check_in": _("Undo check-in"),
+        "confirm": _("Confirm"),
+        "cancel": _("Cancel registration"),
+    }
+
+
 def _filter_query(filters):
     """The valid filters as a query string, for the export and print links."""
     return urlencode({name: filters[name] for name in ("q", "status") if filters.get(name)})
@@ -125,13 +139,15 @@ def attendees(request, pk):
     event = _event(request, pk)
     form = AttendeeFilterForm(request.GET)
     filters = form.filters
-    page = Paginator(queries.attendee_list(event, filters), ATTENDEES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = queries.attendee_list(event, filters, ranks=False)  # ranks for the page's rows only
+    page = Paginator(rows, ATTENDEES_PER_PAGE).get_page(request.GET.get("page"))
     questions = list(event.questions.all())
     context = _context(
         event,
         form=form,
         page=page,
-        registrations=_prepare_rows(event, list(page.object_list), questions),
+        registrations=_prepare_rows(event, queries.add_waitlist_ranks(page.object_list), questions),
+        row_labels=_row_labels(),
         questions=questions,
         filter_query=_filter_query(filters),
         next_url=url_without_empty_params(request),
@@ -176,7 +192,8 @@ def door(request, pk):
     event = _event(request, pk)
     form = AttendeeSearchForm(request.GET)
     filters = {**form.filters, "status": "confirmed"}
-    page = Paginator(queries.attendee_list(event, filters), DOOR_PER_PAGE).get_page(request.GET.get("page"))
+    rows = queries.attendee_list(event, filters, ranks=False)  # confirmed only: nobody has a rank
+    page = Paginator(rows, DOOR_PER_PAGE).get_page(request.GET.get("page"))
     context = _context(
         event,
         tab="door",
@@ -236,6 +253,7 @@ def attendee_check_in(request, pk, registration_pk):
             _prepare_rows(event, [row])
             return render(request, f"{DOOR_TEMPLATE}#check-in-response", context, status=status)
         context["questions"] = list(event.questions.all())
+        context["row_labels"] = _row_labels()
         _prepare_rows(event, [row], context["questions"])
         return render(request, f"{ATTENDEES_TEMPLATE}#check-in-response", context, status=status)
     if error:
