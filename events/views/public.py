@@ -13,6 +13,7 @@ from events import queries
 from events.cache import cache_public_page
 from events.feeds import google_calendar_url, subscription_links
 from events.forms import EventFilterForm
+from events.permissions import events_for
 from events.structured_data import event_json_ld
 from portal.htmx import url_without_empty_params, wants_fragment
 from registrations.queries import registration_for
@@ -60,6 +61,8 @@ def event_detail(request, slug):
         "registration": registration_for(request.user, event),
         "google_calendar_url": google_calendar_url(event),
         "nav": "events",
+        # The event's own team gets a way into the workspace (signed-in pages are not cached).
+        "can_manage": request.user.is_authenticated and events_for(request.user).filter(pk=event.pk).exists(),
     }
     return render(request, "events/event_detail.html", context)
 

@@ -109,3 +109,12 @@ def test_the_workspace_is_in_english_under_en(client_a):
     response = client_a.get("/en/organise/")
     assert response.status_code == 200
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_the_public_event_page_leads_its_own_team_to_the_workspace(client, event_a, organiser_a, organiser_b, team_b):
+    attendees = reverse("organise:attendees", kwargs={"pk": event_a.pk})
+    assert attendees not in client.get(event_a.get_absolute_url()).content.decode()
+    client.force_login(organiser_b)
+    assert attendees not in client.get(event_a.get_absolute_url()).content.decode()
+    client.force_login(organiser_a)
+    assert attendees in client.get(event_a.get_absolute_url()).content.decode()
