@@ -55,7 +55,7 @@ run: install translations
 	@echo "  Mötesplatser: http://$(HOST):$(PORT)/   (English: http://$(HOST):$(PORT)/en/events/)"
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/  admin@example.org / $(DEMO_PASSWORD)"
 	@echo
-	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips=""
+	$(VENV)/bin/gunicorn portal.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -508,6 +508,8 @@ def django_env(args, tmp):
         # A cache of its own: never share cached pages with a portal running from this folder.
         CACHE_DIR=str(tmp / "cache"),
         PYTHONUNBUFFERED="1",
+        # A log line per request would measure the terminal, not the portal.
+        LOG_REQUESTS="false",
     )
     if args.database_url:
         env["DATABASE_URL"] = args.database_url

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import env_bool, env_int, env_list, env_str
@@ -23,11 +24,23 @@ PRODUCTION = PORTAL_ENV == "production"
 
 DEBUG = env_bool("DEBUG", False)
 
+
+def _required_in_production(name, example):
+    """The variable's value; a clear error naming it when production runs without it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is required when PORTAL_ENV=production "
+            f"(for example {name}={example}; see .env.example and docs/deployment.md)."
+        )
+    return value
+
+
 if PRODUCTION:
-    SECRET_KEY = env_str("SECRET_KEY", required=True)
+    SECRET_KEY = _required_in_production("SECRET_KEY", "<50+ random characters>")
+    _required_in_production("ALLOWED_HOSTS", "motesplatser.example.org")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", required=True)
-    if not os.environ.get("DATABASE_URL"):
-        raise ImproperlyConfigured("DATABASE_URL is required when PORTAL_ENV=production.")
+    _required_in_production("DATABASE_URL", "postgres://motesplatser:<password>@db.internal:5432/motesplatser")
 else:
     # A fixed key is fine for a local demo; production refuses to start without one.
     SECRET_KEY = env_str("SECRET_KEY", "insecure-local-development-key-do-not-use-in-production")
@@ -35,13 +48,22 @@ else:
 
 # The portal's public address: links in e-mails and feeds, and the host part of calendar UIDs
 # (so it must not change once calendars subscribe).
-SITE_URL = env_str("SITE_URL", required=True) if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = (
+    _required_in_production("SITE_URL", "https://motesplatser.example.org")
+    if PRODUCTION
+    else env_str("SITE_URL", "http://127.0.0.1:8000")
+)
 SITE_URL = SITE_URL.rstrip("/")
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("SITE_URL must be an https:// address in production.")
 # Where visitors report accessibility problems (named in the accessibility statement).
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@example.org")
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "dataskydd@example.org")
+# Retention (registrations.privacy, `manage.py apply_retention`), counted in days from the day
+# an event ends (Stockholm time): dietary and accessibility needs go the day after the event
+# (1), a registration's other answers and the link to the person after RETENTION_PERSONAL_DAYS.
+RETENTION_SENSITIVE_DAYS = env_int("RETENTION_SENSITIVE_DAYS", 1)
+RETENTION_PERSONAL_DAYS = env_int("RETENTION_PERSONAL_DAYS", 90)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,7 +85,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it sees the final status of every response.
+    *(["portal.middleware.RequestLogMiddleware"] if env_bool("LOG_REQUESTS", True) else []),
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -87,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -126,7 +153,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # disk, shared by the worker processes of one machine so that invalidation reaches all.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering must not hold every request for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -135,6 +169,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# The rate limits (allauth's and django-ratelimit's, RATELIMIT_USE_CACHE) count in this default
+# cache: with REDIS_URL every app server shares the counters; the file cache shares them between
+# the workers of one machine only.
 # Seconds a rendered public page fragment may be served from the cache. Changes to the
 # catalogue invalidate it at once; the timeout bounds staleness from the passing of time.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
@@ -232,14 +269,69 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CONTENT_TYPE_NOSNIFF = True  # every response: pages, feeds, exports
+# same-origin: links to other sites (online meeting links, municipalities) get no Referer, so
+# the address of an event or a search never leaves the portal; inside it, full referrers.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# portal.middleware.SecurityHeadersMiddleware: no powerful browser features for anyone.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+# Content Security Policy (Django's ContentSecurityPolicyMiddleware), enforced everywhere, in
+# development and in the tests too, so that the browser tests prove every page works under it.
+# Scripts are external files from our own origin; CSP.NONCE puts a nonce in the header only
+# when a template asks for {{ csp_nonce }}, and cached public pages must never do so (a cached
+# body would carry a stale nonce). No inline styles: htmx is told not to inject its own
+# (htmx-config in templates/base.html), and the SVG charts use classes.
+# CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only instead (for trying
+# a change of policy on a live site; violations then show in the browser console only).
+_CSP_POLICY = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    SECURE_CSP, SECURE_CSP_REPORT_ONLY = {}, _CSP_POLICY
+else:
+    SECURE_CSP, SECURE_CSP_REPORT_ONLY = _CSP_POLICY, {}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Browsers keep the session cookie only for the portal's own https:// host.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe the health check over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -251,16 +343,48 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Logging to stderr: JSON lines in production (LOG_FORMAT=json), readable lines locally. No
+# personal data: portal.logging masks feed tokens, account keys and e-mail addresses, and the
+# request log (portal.middleware.RequestLogMiddleware, LOG_REQUESTS) writes method, path,
+# status and duration only; gunicorn's own access log is off (gunicorn.conf.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_feed_tokens": {"()": "portal.logging.RedactFeedTokens"}},
+    "formatters": {
+        "plain": {"()": "portal.logging.PlainFormatter"},
+        "json": {"()": "portal.logging.JsonFormatter"},
+    },
+    "filters": {"redact_personal_data": {"()": "portal.logging.RedactPersonalData"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_feed_tokens"]}
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_personal_data"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's own request lines duplicate portal.request.
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 EVENTS_PER_PAGE = 20
+
+# Rate limits (portal/ratelimits.py; django-ratelimit counters in the default cache, which is
+# Redis when REDIS_URL is set, so that every app server counts together). A client over a limit
+# gets a 429 with Retry-After. The client address honours ALLAUTH_TRUSTED_PROXY_COUNT.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Registering (POST): a person registers a handful of times a day; 10 a minute is already a
+# script. Per address a little more, for an office behind one NAT address.
+RATELIMIT_REGISTER_PER_USER = env_str("RATELIMIT_REGISTER_PER_USER", "10/m")
+RATELIMIT_REGISTER_PER_IP = env_str("RATELIMIT_REGISTER_PER_IP", "30/m")
+# Feeds: calendar clients poll every 15 minutes to a few hours, but a large office or a campus
+# shares one address and their clients tend to start together in the morning. 300 a minute
+# (5 a second) lets a few hundred subscribers through while stopping scrapers and
+# cache-busting floods of made-up filters.
+RATELIMIT_FEEDS_PER_IP = env_str("RATELIMIT_FEEDS_PER_IP", "300/m")
+# Attendee exports and printed lists: whole lists of personal data, built from the database.
+RATELIMIT_EXPORTS_PER_USER = env_str("RATELIMIT_EXPORTS_PER_USER", "20/m")
+RATELIMIT_VIEW = "portal.ratelimits.too_many_requests"
+MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
