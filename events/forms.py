@@ -146,6 +146,28 @@ def _is_https(url):
     return urlsplit(url).scheme.lower() == "https"
 
 
+class ThemeChoiceField(forms.ModelMultipleChoiceField):
+    """Theme checkboxes that refuse ids outside the database's integer range before asking it.
+
+    Django's ``pk__in`` lookup passes a huge number through to the database, where SQLite
+    raises OverflowError and PostgreSQL "bigint out of range": a server error, not a message.
+    """
+
+    MAX_ID = 2**63 - 1
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # Django reports it as an invalid value
+            if not 0 < number <= self.MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class PlaceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, place):
         if place.is_digital:
@@ -186,6 +208,7 @@ class EventForm(forms.ModelForm):
             "registration_opens": LocalDateTimeField,
             "registration_closes": LocalDateTimeField,
             "place": PlaceChoiceField,
+            "themes": ThemeChoiceField,
         }
         widgets = {
             "themes": forms.CheckboxSelectMultiple,
@@ -364,6 +387,20 @@ QuestionFormSet = forms.inlineformset_factory(
 )
 
 
+class CoordinateField(forms.DecimalField):
+    """A decimal that must be a finite number.
+
+    Django's DecimalField reads "sNaN" as a signalling NaN, which raises InvalidOperation in
+    ``has_changed`` (editing a place compares the old and new values) instead of an error.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 class PlaceForm(forms.ModelForm):
     """A meeting place; the slug is made from the name when the place is created."""
 
@@ -387,6 +424,7 @@ class PlaceForm(forms.ModelForm):
             "accessibility_notes",
             "website",
         ]
+        field_classes = {"latitude": CoordinateField, "longitude": CoordinateField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 3}),

@@ -13,3 +13,5 @@ ACCOUNT_RATE_LIMITS = False
 # Serve static files from the finders (no collectstatic in tests).
 STATIC_ROOT = None
 WHITENOISE_AUTOREFRESH = True
+# Rate limits off like allauth's; tests/security/test_rate_limits.py turns them on.
+RATELIMIT_ENABLE = False

@@ -9,8 +9,10 @@ from events import feeds, queries
 from events.calendar import event_component, new_calendar, to_ics
 from events.forms import EventFilterForm
 from events.models import Event, MeetingPlace, Theme
+from portal.ratelimits import limit_feeds
 
 
+@limit_feeds
 @require_safe
 def event_ics(request, slug):
     """One public event as an .ics file to download (a one-off copy, not a subscription)."""
@@ -22,6 +24,7 @@ def event_ics(request, slug):
     return response
 
 
+@limit_feeds
 @require_safe
 def all_events(request):
     """All published events; takes the same filters as /events/ (invalid ones are ignored)."""
@@ -38,6 +41,7 @@ def all_events(request):
     return feeds.serve(request, ("all", feeds.shaping_query(request)), make)
 
 
+@limit_feeds
 @require_safe
 def theme_events(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
@@ -45,6 +49,7 @@ def theme_events(request, slug):
     return feeds.serve_events(request, ("theme", theme.pk), {"theme": theme.slug}, name=name, description=description)
 
 
+@limit_feeds
 @require_safe
 def place_events(request, slug):
     place = get_object_or_404(MeetingPlace, slug=slug)

@@ -203,7 +203,8 @@ def event_questions(request, pk):
 @organiser_required
 @require_http_methods(["GET", "HEAD"])
 def place_list(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # NUL cannot be stored or searched for in PostgreSQL text: drop it rather than fail.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     page = Paginator(queries.workspace_places(query), PLACES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "organise/places/place_list.html", _context(section="places", page=page, query=query))
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from events import feeds
 from events.calendar import vevent_lines
 from events.models import Event, Theme
+from portal.ratelimits import limit_feeds
 from registrations import services
 from registrations.models import FeedToken, Registration
 
@@ -48,6 +49,7 @@ def _personal_items(user, now):
         yield lines, changed
 
 
+@limit_feeds
 @require_safe
 def personal_feed(request, token):
     """One participant's registrations. The token is the only key: revoked or unknown is 404."""
