@@ -537,6 +537,7 @@ class User:
             "organisation": "Lasttest AB",
             "dietary_needs": self.rng.choice(("", "", "Vegetarisk", "Glutenfri")),
             "accessibility_needs": self.rng.choice(("", "", "", "Hörslinga")),
+            "sensitive_consent": "on",  # needed when the needs above are filled in (GDPR article 9)
             "consent": "on",
             "csrfmiddlewaretoken": token,
         }
@@ -663,6 +664,7 @@ def django_env(args, tmp, database_url, cache_prefix):
         DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",
+        LOG_REQUESTS="false",  # a log line per request would measure the terminal
         PORTAL_ENV="development",  # production would redirect plain HTTP to HTTPS
         DEBUG="0",
         DATABASE_URL=database_url,

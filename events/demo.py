@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from events import demo_content as content
 from events.cache import bump_catalogue_version
 from events.models import Event, MeetingPlace, Organiser, OrganiserMembership, Theme
-from registrations.models import Question, Registration
+from registrations.models import CONSENT_VERSION, Question, Registration
 
 BATCH = 1000
 
@@ -210,6 +210,7 @@ def _build_registrations(rng, count, events, participants):
     for event_index in rng.choices(range(len(open_events)), weights=weights, k=count):
         wanted[event_index] = wanted.get(event_index, 0) + 1
     registrations = []
+    now = timezone.now()
     for event_index, number in sorted(wanted.items()):
         event = open_events[event_index]
         people = rng.sample(participants, min(number, len(participants)))
@@ -234,6 +235,12 @@ def _build_registrations(rng, count, events, participants):
                     answers[question.key] = rng.random() < 0.7
                 elif rng.random() < 0.3:
                     answers[question.key] = "Nya kontakter och konkreta exempel."
+            diet = rng.choice(content.DIETARY_NEEDS) if rng.random() < 0.15 else ""
+            # A few need accessibility (without a draw of its own: the rest of the data stays as it was).
+            access = content.ACCESSIBILITY_NEEDS[seat % 2] if (event_index + seat) % 29 == 0 else ""
+            # As after the retention rules: needs only for events that have not ended yet.
+            if event.end < now:
+                diet = access = ""
             registrations.append(
                 Registration(
                     event=event,
@@ -241,9 +248,12 @@ def _build_registrations(rng, count, events, participants):
                     status=status,
                     waitlist_position=waitlist_position,
                     organisation=person.organisation,
-                    dietary_needs=rng.choice(content.DIETARY_NEEDS) if rng.random() < 0.15 else "",
+                    dietary_needs=diet,
+                    accessibility_needs=access,
+                    sensitive_consent_at=registered if diet or access else None,
                     answers=answers,
                     consent_at=registered,
+                    consent_version=CONSENT_VERSION,
                     checked_in_at=(
                         event.start
                         if event.end < timezone.now() and status == Registration.Status.CONFIRMED and rng.random() < 0.8

@@ -635,6 +635,7 @@ ORGANISATIONS = [
 
 #: Dietary needs some participants state (kept apart from other answers: GDPR article 9).
 DIETARY_NEEDS = ("Vegetarisk", "Vegansk", "Glutenfri", "Laktosfri", "Nötallergi", "Halal")
+ACCESSIBILITY_NEEDS = ("Hörslinga", "Rullstolsplats")
 #: Questions some events ask, as (label, kind, choices).
 QUESTIONS = (
     ("Vilket pass vill du delta i?", "single_choice", "Förmiddag\nEftermiddag\nHela dagen"),

@@ -41,6 +41,8 @@ urlpatterns = [
     path("events/<int:pk>/attendees.csv", exports.export_csv, name="export_csv"),
     path("events/<int:pk>/attendees.xlsx", exports.export_xlsx, name="export_xlsx"),
     path("events/<int:pk>/attendees/print/", exports.print_list, name="print_list"),
+    # Dietary and accessibility needs as counts without names, for the caterer (page and CSV)
+    path("events/<int:pk>/catering/", exports.catering, name="catering"),
     # Messages to participants
     path("events/<int:pk>/messages/new/", messages.message_create, name="message_create"),
     path("events/<int:pk>/messages/<int:mailing_pk>/", messages.message_detail, name="message_detail"),

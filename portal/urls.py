@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from events.views import feeds as event_feeds
-from portal import views
+from portal import views, views_privacy
 from registrations.views import calendar as registration_calendar
 
 # The admin signs in through allauth: one login page, with its rate limits and two-factor step.
@@ -33,6 +33,8 @@ urlpatterns += i18n_patterns(
     path("", include("registrations.urls")),
     path(_("privacy/"), views.privacy, name="privacy"),
     path("me/profile/", views.profile, name="profile"),
+    path("me/data/", views_privacy.my_data, name="my_data"),
+    path("me/delete/", views_privacy.delete_account, name="delete_account"),
     path("organise/", include("portal.organise_urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=False,

@@ -41,9 +41,15 @@ def accessibility(request):
 @require_safe
 def privacy(request):
     """How the portal handles personal data (personuppgiftspolicy)."""
-    return render(
-        request, f"portal/privacy_{translation.get_language()}.html", {"contact_email": settings.PRIVACY_CONTACT_EMAIL}
-    )
+    from registrations.models import CONSENT_VERSION
+
+    context = {
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "consent_version": CONSENT_VERSION,
+        "retention_sensitive_days": settings.RETENTION_SENSITIVE_DAYS,
+        "retention_personal_days": settings.RETENTION_PERSONAL_DAYS,
+    }
+    return render(request, f"portal/privacy_{translation.get_language()}.html", context)
 
 
 @login_required

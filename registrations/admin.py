@@ -10,7 +10,15 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["user", "event"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "event__title"]
     autocomplete_fields = ["user", "event"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Consent records are evidence: shown, never edited. An empty participant is anonymised.
+    readonly_fields = [
+        "consent_at",
+        "consent_version",
+        "sensitive_consent_at",
+        "anonymised_at",
+        "created_at",
+        "updated_at",
+    ]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

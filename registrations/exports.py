@@ -98,6 +98,11 @@ def local_naive(moment):
 class Columns:
     """The header and the cell values of an export, with every label translated up front.
 
+    Dietary and accessibility needs (GDPR article 9) are not among them: a file that leaves
+    the portal outlives the retention rules. The organisers see them per person on the
+    attendee list and the printed list, and give the caterer the counts without names
+    (``privacy.catering_summary``, the catering page). Anonymised rows have no name or e-mail.
+
     Built in the request (active language); the rows are produced later, while the response
     streams, when the language of the request may no longer be active.
     """
@@ -115,10 +120,9 @@ class Columns:
             _("Waiting-list place"),
             _("Registered at"),
             _("Checked in at"),
-            _("Dietary needs"),
-            _("Accessibility needs"),
             *(question.label for question in self.questions),
         ]
+        self.anonymised = _("Anonymised")
 
     def answer(self, question, value):
         if value in (None, "", []):
@@ -134,15 +138,13 @@ class Columns:
         user = registration.user
         answers = registration.answers if isinstance(registration.answers, dict) else {}
         return [
-            user.get_full_name() or user.email,
-            user.email,
+            (user.get_full_name() or user.email) if user else self.anonymised,
+            user.email if user else "",
             registration.organisation,
             self.status_labels.get(registration.status, registration.status),
             self.ranks.get(registration.pk),
             local_naive(registration.created_at),
             local_naive(registration.checked_in_at),
-            registration.dietary_needs,
-            registration.accessibility_needs,
             *(self.answer(question, answers.get(question.key)) for question in self.questions),
         ]
 
@@ -213,7 +215,7 @@ def write_xlsx(columns, registrations, *, title=""):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
     sheet.freeze_panes = "A2"  # the header stays visible while scrolling
-    for index, width in enumerate([28, 32, 28, 20, 10, 17, 17, 30, 30], start=1):
+    for index, width in enumerate([28, 32, 28, 20, 10, 17, 17], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     header = []

@@ -54,6 +54,16 @@ class RegistrationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example a hearing loop, sign language interpretation or step-free access."),
     )
+    # Article 9 data: its own explicit consent, never ticked in advance, asked for only when
+    # one of the two fields above is filled in (see clean()).
+    sensitive_consent = forms.BooleanField(
+        label=_("I agree that my dietary and accessibility needs are used to organise this event."),
+        required=False,
+        help_text=_(
+            "Needed only if you fill in dietary or accessibility needs. They are shown to the event's "
+            "organisers and deleted the day after the event."
+        ),
+    )
     consent = forms.BooleanField(
         label=_("I agree that my answers are processed to organise this event."),
         error_messages={"required": _("You need to agree to the processing of your answers to register.")},
@@ -69,6 +79,21 @@ class RegistrationForm(forms.Form):
         self.fields["consent"].help_text = format_html(
             '<a href="{}">{}</a>', reverse("privacy"), _("How we handle personal data")
         )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        needs = (cleaned_data.get("dietary_needs") or "").strip() or (
+            cleaned_data.get("accessibility_needs") or ""
+        ).strip()
+        if needs and not cleaned_data.get("sensitive_consent"):
+            self.add_error(
+                "sensitive_consent",
+                _(
+                    "You filled in dietary or accessibility needs: tick this box to let us use them, "
+                    "or empty those fields."
+                ),
+            )
+        return cleaned_data
 
     @property
     def question_fields(self):

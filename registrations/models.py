@@ -12,6 +12,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+#: The version of the consent texts a participant agrees to when registering (the
+#: registration form and the privacy page). Change it whenever those texts change: each
+#: registration stores the version it was given under (``Registration.consent_version``).
+CONSENT_VERSION = "2026-11"
+
 
 def new_feed_token():
     return secrets.token_urlsafe(32)
@@ -76,9 +81,14 @@ class Registration(models.Model):
     event = models.ForeignKey(
         "events.Event", on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
     )
+    # Empty once the registration is anonymised (registrations.privacy): by the retention
+    # rules after the event, or when the person deletes their account. The row stays, without
+    # anything that points to a person, so that the event's figures stay right.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="registrations",
         verbose_name=_("participant"),
     )
@@ -91,6 +101,11 @@ class Registration(models.Model):
     accessibility_needs = models.CharField(_("accessibility needs"), max_length=500, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    # The CONSENT_VERSION of the texts agreed to; empty when an organiser added the person.
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    # The separate, explicit consent to dietary and accessibility needs (GDPR article 9(2)(a)).
+    sensitive_consent_at = models.DateTimeField(_("consent to dietary and accessibility needs"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     promoted_at = models.DateTimeField(_("promoted from the waiting list"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -119,6 +134,7 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
         constraints = [
+            # Anonymised rows (no user) are many per event: NULLs never collide in a unique constraint.
             models.UniqueConstraint(fields=["event", "user"], name="registration_one_per_user_and_event"),
             # Two people can never hold the same place in the queue.
             models.UniqueConstraint(
@@ -134,7 +150,11 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} – {self.event}"
+        return f"{self.user if self.user_id else _('Anonymised')} – {self.event}"
+
+    @property
+    def is_anonymised(self):
+        return self.user_id is None
 
     @property
     def is_confirmed(self):

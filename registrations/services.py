@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from registrations import emails
-from registrations.models import AuditEntry, Mailing, Registration
+from registrations.models import CONSENT_VERSION, AuditEntry, Mailing, Registration
 from registrations.queries import waitlist_rank
 
 
@@ -58,6 +58,10 @@ class CheckInNotPossible(RegistrationError):
     message = _("Only confirmed participants can be checked in.")
 
 
+class SensitiveConsentMissing(RegistrationError):
+    message = _("Dietary and accessibility needs are stored only with your explicit consent.")
+
+
 def _lock_event(event_id):
     return Event.objects.select_for_update().get(pk=event_id)
 
@@ -77,13 +81,29 @@ def _next_waitlist_position(event):
     return (highest["top"] or 0) + 1
 
 
-def register(user, event, *, organisation="", dietary_needs="", accessibility_needs="", answers=None, now=None):
+def register(
+    user,
+    event,
+    *,
+    organisation="",
+    dietary_needs="",
+    accessibility_needs="",
+    sensitive_consent=False,
+    answers=None,
+    now=None,
+):
     """Register ``user`` for ``event``: confirmed while seats are left, else waitlisted.
 
-    Raises RegistrationClosed, AlreadyRegistered or EventFull. A participant who cancelled
-    earlier may register again; their old registration is reused.
+    The person consents by registering (the consent time and ``CONSENT_VERSION`` are stored);
+    dietary or accessibility needs also need ``sensitive_consent`` (GDPR article 9).
+
+    Raises RegistrationClosed, AlreadyRegistered, EventFull or SensitiveConsentMissing. A
+    participant who cancelled earlier may register again; their old registration is reused.
     """
     now = now or timezone.now()
+    has_sensitive = bool(dietary_needs.strip() or accessibility_needs.strip())
+    if has_sensitive and not sensitive_consent:
+        raise SensitiveConsentMissing
     try:
         with transaction.atomic():
             event = _lock_event(event.pk)
@@ -111,6 +131,8 @@ def register(user, event, *, organisation="", dietary_needs="", accessibility_ne
             registration.accessibility_needs = accessibility_needs
             registration.answers = answers or {}
             registration.consent_at = now
+            registration.consent_version = CONSENT_VERSION
+            registration.sensitive_consent_at = now if has_sensitive else None
             registration.cancelled_at = None
             registration.promoted_at = None
             registration.checked_in_at = None
@@ -346,7 +368,8 @@ def add_participant(event, *, email, by, first_name="", last_name="", organisati
         registration.organisation = organisation or user.organisation
         registration.dietary_needs = registration.accessibility_needs = ""
         registration.answers = {}
-        registration.consent_at = None
+        registration.consent_at = registration.sensitive_consent_at = None
+        registration.consent_version = ""
         registration.cancelled_at = registration.promoted_at = registration.checked_in_at = None
         registration.added_by = by
         registration.save()
@@ -381,8 +404,9 @@ def mailing_recipients(mailing):
         Mailing.Audience.ALL: [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
     }[mailing.audience]
     # Registrations made after the mailing was written did not see it and are left out.
+    # Anonymised registrations (user is NULL) have nobody to write to.
     return Registration.objects.filter(
-        event_id=mailing.event_id, status__in=statuses, created_at__lte=mailing.created_at
+        event_id=mailing.event_id, status__in=statuses, created_at__lte=mailing.created_at, user__isnull=False
     ).order_by("pk")
 
 

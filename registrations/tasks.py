@@ -12,8 +12,8 @@ def send_registration_email(registration_id, kind, state=None):
     state = state or {}
     registrations = Registration.objects.select_related("user", "event__place", "event__organiser")
     registration = registrations.filter(pk=registration_id).first()
-    if registration is None:
-        return
+    if registration is None or registration.user_id is None:
+        return  # gone, or anonymised (the person deleted their account)
     if "status" in state and (registration.status, registration.ical_sequence) != (
         state["status"],
         state["ical_sequence"],

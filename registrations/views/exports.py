@@ -4,13 +4,18 @@ Each accepts the attendee list's filters (``q``, ``status``) so that "export wha
 works, and each is written to the event's audit log: the list has left the portal.
 """
 
-from django.http import FileResponse, StreamingHttpResponse
+import csv
+import io
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from events.models import Event
 from events.permissions import get_event_or_404, organiser_required
-from registrations import exports, services
+from portal.ratelimits import limit_exports
+from registrations import exports, privacy, services
 from registrations.forms import AttendeeFilterForm
 from registrations.models import Registration
 
@@ -23,6 +28,7 @@ def _event(request, pk):
 
 @require_GET
 @organiser_required
+@limit_exports
 def export_csv(request, pk):
     event = _event(request, pk)
     filters = AttendeeFilterForm(request.GET).filters
@@ -36,6 +42,7 @@ def export_csv(request, pk):
 
 @require_GET
 @organiser_required
+@limit_exports
 def export_xlsx(request, pk):
     event = _event(request, pk)
     filters = AttendeeFilterForm(request.GET).filters
@@ -50,6 +57,7 @@ def export_xlsx(request, pk):
 
 @require_GET
 @organiser_required
+@limit_exports
 def print_list(request, pk):
     event = _event(request, pk)
     params = request.GET.copy()
@@ -71,5 +79,41 @@ def print_list(request, pk):
         "nav": "organise",
     }
     response = render(request, "organise/exports/print_list.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@organiser_required
+@limit_exports
+def catering(request, pk):
+    """Dietary and accessibility needs of the confirmed participants as counts, without names:
+    what the caterer and the venue need (also as CSV with ``?format=csv``)."""
+    event = _event(request, pk)
+    summary = privacy.catering_summary(event)
+    if request.GET.get("format") == "csv":
+        services.record_export(event, by=request.user, detail="catering")
+        return _catering_csv(event, summary)
+    context = {"event": event, "summary": summary, "tab": "attendees", "section": "events", "nav": "organise"}
+    return render(request, "organise/attendees/catering.html", context)
+
+
+def _catering_csv(event, summary):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([exports.safe_text(event.title)])
+    writer.writerow([_("Confirmed participants"), summary["confirmed"]])
+    writer.writerow([])
+    writer.writerow([_("Dietary needs"), _("Number of people")])
+    for need, count in summary["dietary"]:
+        writer.writerow([exports.safe_text(need), count])
+    writer.writerow([_("No dietary needs stated"), summary["without_dietary"]])
+    writer.writerow([])
+    writer.writerow([_("Accessibility needs"), _("Number of people")])
+    for need, count in summary["accessibility"]:
+        writer.writerow([exports.safe_text(need), count])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"{event.slug}-catering.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -23,7 +23,7 @@ def _event(request, pk):
 
 def audience_counts(event):
     """How many people each audience would reach now (one query)."""
-    counts = Registration.objects.filter(event=event).aggregate(
+    counts = Registration.objects.filter(event=event, user__isnull=False).aggregate(  # anonymised: nobody to write to
         confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
         waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
     )

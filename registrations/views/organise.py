@@ -59,6 +59,8 @@ def _safe_next(request, default):
 
 
 def _name(registration):
+    if registration.user is None:
+        return _("Anonymised")  # by the retention rules, or the person deleted their account
     return registration.user.get_full_name() or registration.user.email
 
 
@@ -178,6 +180,7 @@ def _with_detail_labels(entries):
         "csv": "CSV",
         "xlsx": "XLSX",
         "print": _("printed list"),
+        "catering": _("catering summary, without names"),
     }
     for entry in entries:
         entry.detail_label = labels.get(entry.detail, entry.detail)

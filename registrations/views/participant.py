@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from events.queries import event_page
 from portal.htmx import wants_fragment
+from portal.ratelimits import limit_registrations
 from registrations import queries, services
 from registrations.forms import RegistrationForm
 from registrations.models import Registration
@@ -25,6 +26,7 @@ def _status_message(registration):
 
 
 @login_required
+@limit_registrations
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug):
     event = event_page(slug)
@@ -48,6 +50,7 @@ def register(request, slug):
                     organisation=form.cleaned_data["organisation"],
                     dietary_needs=form.cleaned_data["dietary_needs"],
                     accessibility_needs=form.cleaned_data["accessibility_needs"],
+                    sensitive_consent=form.cleaned_data["sensitive_consent"],
                     answers=form.answers(),
                 )
             except services.RegistrationError as error:

@@ -166,7 +166,7 @@ def test_csv_opens_in_swedish_excel_with_every_column(client_a, event_a, attende
     assert disposition.startswith(f'attachment; filename="{event_a.slug}-')
     assert ".csv\"; filename*=UTF-8''" in disposition and disposition.endswith(".csv")
     rows = read_csv(response)
-    assert len(rows[0]) == 12
+    assert len(rows[0]) == 10  # no dietary or accessibility needs: see the catering summary
     assert rows[0][-3:] == ["Vad vill du diskutera?", "Vilka pass?", "Middag?"]
     # Active registrations only, confirmed before the waiting list.
     assert [row[1] for row in rows[1:]] == ["orjan@example.org", "wilma@example.org"]
@@ -177,12 +177,11 @@ def test_csv_opens_in_swedish_excel_with_every_column(client_a, event_a, attende
     assert confirmed[4] == ""
     assert confirmed[5] == "2026-11-02 15:05"  # 14:05 UTC is 15:05 in Stockholm
     assert confirmed[6] == "2026-12-03 08:45"
-    assert confirmed[7] == "Glutenfri; laktosfri"  # the separator inside a cell round-trips
-    assert confirmed[8] == "Hörslinga"
-    assert confirmed[9:] == ['Återbruk, "cirkulärt"', "Förmiddag, Eftermiddag", "Ja"]
+    assert "Glutenfri; laktosfri" not in confirmed and "Hörslinga" not in confirmed  # article 9 data stays in
+    assert confirmed[7:] == ['Återbruk, "cirkulärt"', "Förmiddag, Eftermiddag", "Ja"]
     assert waiting[2] == "'+46 31 00 00 00"
     assert waiting[4] == "1"  # the visible place in the queue, not the internal position 7
-    assert waiting[9:] == ["", "", "Nej"]
+    assert waiting[7:] == ["", "", "Nej"]
 
 
 def test_csv_uses_the_active_language(client_a, event_a, attendees):
@@ -196,8 +195,6 @@ def test_csv_uses_the_active_language(client_a, event_a, attendees):
         "Waiting-list place",
         "Registered at",
         "Checked in at",
-        "Dietary needs",
-        "Accessibility needs",
         "Vad vill du diskutera?",
         "Vilka pass?",
         "Middag?",
@@ -262,7 +259,7 @@ def test_xlsx_has_bold_frozen_header_and_real_dates(client_a, event_a, attendees
     assert sheet["F2"].value == datetime.datetime(2026, 11, 2, 15, 5)
     assert sheet["F2"].number_format == exports.XLSX_DATETIME_FORMAT
     assert sheet["E3"].value == 1
-    assert [cell.value for cell in sheet[2]][9:] == ['Återbruk, "cirkulärt"', "Förmiddag, Eftermiddag", "Ja"]
+    assert [cell.value for cell in sheet[2]][7:] == ['Återbruk, "cirkulärt"', "Förmiddag, Eftermiddag", "Ja"]
 
 
 # --------------------------------------------------------------------------- print

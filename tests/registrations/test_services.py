@@ -73,6 +73,7 @@ def test_registration_stores_answers_and_consent_time():
         organisation="Borås Stad",
         dietary_needs="Vegan",
         accessibility_needs="Hörslinga",
+        sensitive_consent=True,
         answers={"q1": "Ja"},
     )
     registration.refresh_from_db()
@@ -80,6 +81,7 @@ def test_registration_stores_answers_and_consent_time():
     assert registration.dietary_needs == "Vegan" and registration.accessibility_needs == "Hörslinga"
     assert registration.answers == {"q1": "Ja"}
     assert registration.consent_at == NOW
+    assert registration.sensitive_consent_at == NOW  # the separate consent to the needs (article 9)
 
 
 def test_cancelling_a_seat_promotes_the_first_in_line_once():

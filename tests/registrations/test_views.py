@@ -55,7 +55,9 @@ def test_successful_registration_confirms_and_shows_status(
     event = make_event(capacity=10, format=Event.Format.HYBRID, online_url="https://meet.example.org/abc")
     question = Question.objects.create(event=event, label="Vilken workshop?", kind="single_choice", choices="A\nB")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(register_url(event), valid_data(**{question.key: "B", "dietary_needs": "Vegan"}))
+        response = client.post(
+            register_url(event), valid_data(**{question.key: "B", "dietary_needs": "Vegan", "sensitive_consent": "on"})
+        )
     assert response.status_code == 302 and response["Location"] == event.get_absolute_url()
     registration = Registration.objects.get(event=event, user=participant)
     assert registration.is_confirmed and registration.answers == {question.key: "B"}
