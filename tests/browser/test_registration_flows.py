@@ -52,7 +52,9 @@ def test_sign_up_verify_register_and_cancel(page, catalogue, mailbox):
     page.get_by_role("button", name="Anmäl dig").click()  # forgot the required answers
     expect(page.get_by_role("alert")).to_contain_text("Vilken workshop vill du gå på?")
     expect(page.locator("#form-errors")).to_be_focused()
-    page.get_by_label("Specialkost").fill("Vegetarisk")
+    page.get_by_role("textbox", name=re.compile("^Specialkost")).fill("Vegetarisk")
+    # Needs about diet or accessibility are asked with an explicit consent of their own.
+    page.get_by_label(re.compile("Jag samtycker till att mina uppgifter om specialkost")).check()
     page.get_by_label("Solel").check()
     page.get_by_label(re.compile("Jag godkänner")).check()
     page.get_by_role("button", name="Anmäl dig").click()
