@@ -233,6 +233,10 @@ def cancel_event(event, *, by, notify=True, message="", now=None):
         record_changes(event, {"status"}, now=now)
         event.save()
         _audit(event, by, AuditEntry.Action.EVENT_CANCELLED)
+        # Nobody attends, so dietary and accessibility needs have no purpose left.
+        from registrations.privacy import erase_sensitive
+
+        erase_sensitive(event.registrations.all(), now=now)
         if notify and active_registration_count(event):
             return registration_services.start_mailing(
                 event, by=by, kind=Mailing.Kind.EVENT_CANCELLED, audience=Mailing.Audience.ALL, body=message

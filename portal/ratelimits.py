@@ -109,6 +109,8 @@ limit_registrations = limit(
     ("RATELIMIT_REGISTER_PER_IP", client_ip),
     methods={"POST"},
 )
+#: Deleting an account asks for the password: a stolen session must not guess it freely.
+limit_password_checks = limit("password-check", ("RATELIMIT_PASSWORD_CHECKS_PER_USER", user_key), methods={"POST"})
 #: Calendar feeds, per client address (all feeds share one budget).
 limit_feeds = limit("feeds", ("RATELIMIT_FEEDS_PER_IP", client_ip))
 #: Attendee exports and printed lists: whole lists of personal data, per organiser.

@@ -386,5 +386,7 @@ RATELIMIT_REGISTER_PER_IP = env_str("RATELIMIT_REGISTER_PER_IP", "30/m")
 RATELIMIT_FEEDS_PER_IP = env_str("RATELIMIT_FEEDS_PER_IP", "300/m")
 # Attendee exports and printed lists: whole lists of personal data, built from the database.
 RATELIMIT_EXPORTS_PER_USER = env_str("RATELIMIT_EXPORTS_PER_USER", "20/m")
+# Password checks outside the login form (deleting the account): as strict as allauth's login.
+RATELIMIT_PASSWORD_CHECKS_PER_USER = env_str("RATELIMIT_PASSWORD_CHECKS_PER_USER", "5/5m")
 RATELIMIT_VIEW = "portal.ratelimits.too_many_requests"
 MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]

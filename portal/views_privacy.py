@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal.forms import DeleteAccountForm
+from portal.ratelimits import limit_password_checks
 from registrations import privacy
 from registrations.models import Registration
 
@@ -51,6 +52,7 @@ def my_data(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit_password_checks
 def delete_account(request):
     """Ask (GET), then delete the account after the password (or e-mail address) is confirmed."""
     user = request.user

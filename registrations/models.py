@@ -150,7 +150,8 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user if self.user_id else _('Anonymised')} – {self.event}"
+        # No name: this text is kept in the admin's log, which outlives the person's data.
+        return f"#{self.pk} – {self.event}"
 
     @property
     def is_anonymised(self):

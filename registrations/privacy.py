@@ -293,6 +293,30 @@ def _delete_sessions(user):
     return len(stale)
 
 
+def release_registrations(user, *, now=None):
+    """Let go of everything registered in ``user``'s name, before the account goes.
+
+    Seats and queue places of events that have not started are cancelled as the person would
+    cancel them (the waiting list moves up); a queue place at an event under way is withdrawn
+    too (nobody is left waiting for no one); then every registration is anonymised. Also run
+    when an account is deleted any other way, such as in the admin (see ``portal.signals``).
+    Idempotent. Returns (cancelled, anonymised).
+    """
+    from registrations import services
+
+    now = now or timezone.now()
+    cancelled = 0
+    with transaction.atomic():
+        for registration in Registration.objects.filter(user=user, event__start__gt=now).active():
+            services.cancel(registration, now=now)
+            cancelled += 1
+        cancelled += Registration.objects.filter(
+            user=user, status=Registration.Status.WAITLISTED, event__end__gt=now
+        ).update(status=Registration.Status.CANCELLED, waitlist_position=None, cancelled_at=now, updated_at=now)
+        anonymised = anonymise(Registration.objects.filter(user=user), now=now)
+    return cancelled, anonymised
+
+
 def delete_user_data(user, *, now=None):
     """Erase ``user`` (the right to erasure, article 17), keeping anonymous figures.
 
@@ -304,16 +328,9 @@ def delete_user_data(user, *, now=None):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
-    from registrations import services
-
     now = now or timezone.now()
     with transaction.atomic():
-        upcoming = Registration.objects.filter(user=user, event__start__gt=now).active()
-        cancelled = 0
-        for registration in upcoming:
-            services.cancel(registration, now=now)
-            cancelled += 1
-        anonymised = anonymise(Registration.objects.filter(user=user), now=now)
+        cancelled, anonymised = release_registrations(user, now=now)
         FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
         FeedToken.objects.filter(user=user).delete()
         EmailAddress.objects.filter(user=user).delete()

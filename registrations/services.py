@@ -166,7 +166,21 @@ def cancel(registration, *, by=None, now=None):
         registration.waitlist_position = None
         registration.cancelled_at = now
         registration.ical_sequence += 1
-        registration.save(update_fields=["status", "waitlist_position", "cancelled_at", "ical_sequence", "updated_at"])
+        # Needs about diet and accessibility were given for attending: not kept once that is off.
+        registration.dietary_needs = registration.accessibility_needs = ""
+        registration.sensitive_consent_at = None
+        registration.save(
+            update_fields=[
+                "status",
+                "waitlist_position",
+                "cancelled_at",
+                "ical_sequence",
+                "dietary_needs",
+                "accessibility_needs",
+                "sensitive_consent_at",
+                "updated_at",
+            ]
+        )
         # Only a confirmed seat had a calendar invitation to withdraw.
         kind = emails.CANCELLED_BY_ORGANISER if by else emails.CANCELLED
         emails.send_on_commit(registration, kind, with_invitation=freed_seat)
@@ -192,7 +206,10 @@ def promote_waitlisted(event, *, now=None):
         return promoted
     while _has_free_seat(event):
         registration = (
-            event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("waitlist_position").first()
+            # An anonymised place (the person is gone) is no one to give a seat to.
+            event.registrations.filter(status=Registration.Status.WAITLISTED, user__isnull=False)
+            .order_by("waitlist_position")
+            .first()
         )
         if registration is None:
             break
@@ -214,6 +231,7 @@ def send_reminders(*, now=None):
     now = now or timezone.now()
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
     due = Registration.objects.filter(
+        user__isnull=False,
         status=Registration.Status.CONFIRMED,
         reminder_sent_at__isnull=True,
         event__status=Event.Status.PUBLISHED,
