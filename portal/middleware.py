@@ -57,3 +57,25 @@ class RequestLogMiddleware:
             extra={"method": request.method, "path": request.path, "status": status, "duration_ms": duration_ms},
         )
         return response
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the headers of GET and no body (RFC 9110).
+
+    Django's views render a body for HEAD too; gunicorn drops it, but logs a warning for
+    every such request, and load balancers probe /healthz with HEAD all day.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                if not response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))
+                response.content = b""
+        return response

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it sees the final status of every response.
     *(["portal.middleware.RequestLogMiddleware"] if env_bool("LOG_REQUESTS", True) else []),
+    "portal.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",

@@ -210,3 +210,17 @@ def test_policy_setting_has_no_unsafe_sources():
     for directive, values in settings.SECURE_CSP.items():
         assert CSP.UNSAFE_INLINE not in values and CSP.UNSAFE_EVAL not in values, directive
     assert settings.SECURE_CSP["script-src"] == [CSP.SELF, CSP.NONCE]
+
+
+def test_head_answers_carry_the_length_of_get_and_no_body(rf):
+    """gunicorn warns about a body on HEAD; the middleware leaves headers only."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    from portal.middleware import HeadWithoutBodyMiddleware
+
+    page = HeadWithoutBodyMiddleware(lambda request: HttpResponse("hej"))
+    response = page(rf.head("/"))
+    assert (response.content, response["Content-Length"]) == (b"", "3")
+    assert page(rf.get("/")).content == b"hej"
+    stream = HeadWithoutBodyMiddleware(lambda request: StreamingHttpResponse(iter([b"a", b"b"])))
+    assert b"".join(stream(rf.head("/")).streaming_content) == b""
