@@ -1,5 +1,7 @@
 """Read side of registrations: what the participant's pages need, in fixed numbers of queries."""
 
+import bisect
+
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -126,21 +128,32 @@ def attendee_list(event, filters=None, *, ranks=True):
 
 
 def add_waitlist_ranks(registrations):
-    """Set ``rank`` on each of these registrations (a page of ``attendee_list(..., ranks=False)``):
-    the place in the queue on the waiting list, else None. One query whenever there are rows,
-    whatever their statuses, so that a page runs the same queries whatever it shows."""
+    """Set ``rank`` on each of these registrations (a page of one event's
+    ``attendee_list(..., ranks=False)``): the place in the queue on the waiting list, else None.
+
+    One query whenever there are rows, whatever their statuses (so that a page runs the same
+    queries whatever it shows): the queue numbers up to the last one on the page, counted here
+    instead of a subquery per row, which costs more to build than to run.
+    """
     registrations = list(registrations)
     if not registrations:
         return registrations
-    ranks = dict(
-        Registration.objects.filter(pk__in=[registration.pk for registration in registrations])
-        .filter(status=Registration.Status.WAITLISTED)
-        .annotate(rank=_rank_subquery())
-        .order_by()
-        .values_list("pk", "rank")
+    waiting = [r.waitlist_position for r in registrations if r.status == Registration.Status.WAITLISTED]
+    queue = list(
+        Registration.objects.filter(
+            event_id=registrations[0].event_id,
+            status=Registration.Status.WAITLISTED,
+            waitlist_position__lte=max(waiting, default=0),
+        )
+        .order_by("waitlist_position")
+        .values_list("waitlist_position", flat=True)
     )
     for registration in registrations:
-        registration.rank = ranks.get(registration.pk)
+        registration.rank = (
+            bisect.bisect_right(queue, registration.waitlist_position)
+            if registration.status == Registration.Status.WAITLISTED
+            else None
+        )
     return registrations
 
 
