@@ -40,8 +40,9 @@ class FilterDateField(forms.DateField):
 class EventFilterForm(forms.Form):
     """Validates the query parameters of the event list (and later of the feeds).
 
-    Theme and place choices come from the caller, so the form runs no queries of its
-    own. An invalid value is reported on its field and ignored; the other filters apply.
+    Theme and place choices come from the caller (themes, and places as (slug, name) pairs,
+    see ``queries.filter_choices``), so the form runs no queries of its own. An invalid value
+    is reported on its field and ignored; the other filters apply.
     """
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
@@ -65,7 +66,7 @@ class EventFilterForm(forms.Form):
     def __init__(self, params, *, themes, places):
         super().__init__(params)
         self.fields["theme"].choices = [("", _("All themes")), *((t.slug, t.display_name) for t in themes)]
-        self.fields["place"].choices = [("", _("All meeting places")), *((p.slug, p.name) for p in places)]
+        self.fields["place"].choices = [("", _("All meeting places")), *places]
         for name in ("theme", "place", "municipality", "format", "access"):
             self.fields[name].error_messages["invalid_choice"] = _("There is no such choice. This filter was ignored.")
         self.fields["q"].error_messages["max_length"] = _(
