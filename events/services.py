@@ -70,7 +70,9 @@ class CapacityBelowConfirmed(EventRuleError):
 
 
 def _confirmed_count(event):
-    return event.registrations.filter(status="confirmed").count()
+    from registrations.services import _confirmed_count
+
+    return _confirmed_count(event)
 
 
 def unique_slug(title, *, exclude_pk=None):
@@ -137,10 +139,11 @@ def save_event(event, changed_fields, *, by, themes=None, notify=False, note="",
                 setattr(event, field, getattr(current, field))
             changed.discard("status")
             # The form counted the seats without the lock; count again now that we hold it.
-            if event.capacity is not None and event.capacity < _confirmed_count(event):
+            confirmed = _confirmed_count(event) if event.capacity is not None else 0
+            if event.capacity is not None and event.capacity < confirmed:
                 raise CapacityBelowConfirmed(
                     _("%(count)d people have a confirmed seat, so the capacity cannot be lower than that.")
-                    % {"count": _confirmed_count(event)}
+                    % {"count": confirmed}
                 )
             record_changes(event, changed, now=now)
             event.save()

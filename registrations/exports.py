@@ -14,12 +14,11 @@ import urllib.parse
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from registrations.models import Question, Registration
-from registrations.queries import ATTENDEE_STATUSES, search_registrations
+from registrations.queries import attendee_list
 
 #: Rows per fetch from the database: at most two chunks are in memory at once.
 CHUNK_SIZE = 500
@@ -30,29 +29,10 @@ XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def filtered_registrations(event, filters):
-    """The event's registrations matching the attendee list's filters, in the list's order.
-
-    ``filters`` are the cleaned ``AttendeeFilterForm.filters``: ``q`` and ``status`` (a key
-    of ``queries.ATTENDEE_STATUSES``; without it, everyone not cancelled). Ordered like the
-    list: confirmed, then the waiting list in queue order, then cancelled; by name within.
-    Unlike ``queries.attendee_list`` there is no per-row rank subquery (see ``waitlist_ranks``).
-    """
-    registrations = Registration.objects.filter(event=event)
-    if status := filters.get("status"):
-        registrations = registrations.filter(ATTENDEE_STATUSES[status])
-    else:
-        registrations = registrations.active()
-    if query := filters.get("q"):
-        registrations = search_registrations(registrations, query)
-    status_order = Case(
-        When(status=Registration.Status.CONFIRMED, then=Value(0)),
-        When(status=Registration.Status.WAITLISTED, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return registrations.select_related("user").order_by(
-        status_order, "waitlist_position", "user__last_name", "user__first_name", "pk"
-    )
+    """The event's registrations matching the attendee list's filters, in the list's order
+    (``queries.attendee_list``, so that an export holds what the organiser sees). Ranks on
+    the waiting list come from ``waitlist_ranks``, once for the whole export."""
+    return attendee_list(event, filters)
 
 
 def waitlist_ranks(event):

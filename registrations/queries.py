@@ -93,17 +93,15 @@ def search_registrations(registrations, query):
     return registrations
 
 
-def attendee_list(event, filters=None, *, ranks=True):
+def attendee_list(event, filters=None):
     """The event's registrations for the organiser, filtered by the cleaned ``AttendeeFilterForm``.
 
     ``filters`` may hold ``q`` (words matched against name, e-mail and organisation) and
     ``status`` (a key of ``ATTENDEE_STATUSES``; without it, everyone not cancelled). Each row
-    has its ``user`` and, on the waiting list, its ``rank``. Ordered stably: confirmed, then
+    has its ``user``. Ordered stably: confirmed, then
     the waiting list in queue order, then cancelled; by name within each, then by id.
 
-    ``ranks=False`` leaves the rank out: a page of the list then adds it for its own rows only
-    (``add_waitlist_ranks``), instead of the database counting the queue for every waiting row
-    it sorts, and the page count stays a plain ``COUNT(*)``.
+    Ranks on the waiting list are added by ``add_waitlist_ranks`` for the rows shown.
     """
     filters = filters or {}
     registrations = Registration.objects.filter(event=event)
@@ -120,16 +118,12 @@ def attendee_list(event, filters=None, *, ranks=True):
     registrations = registrations.select_related("user").order_by(
         status_order, "waitlist_position", "user__last_name", "user__first_name", "pk"
     )
-    if not ranks:
-        return registrations
-    # The rank is counted only for the waiting list (CASE skips the subquery for the others).
-    rank = Case(When(status=Registration.Status.WAITLISTED, then=_rank_subquery()), output_field=IntegerField())
-    return registrations.annotate(rank=rank)
+    return registrations
 
 
 def add_waitlist_ranks(registrations):
     """Set ``rank`` on each of these registrations (a page of one event's
-    ``attendee_list(..., ranks=False)``): the place in the queue on the waiting list, else None.
+    ``attendee_list``): the place in the queue on the waiting list, else None.
 
     One query whenever there are rows, whatever their statuses (so that a page runs the same
     queries whatever it shows): the queue numbers up to the last one on the page, counted here

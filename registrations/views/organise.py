@@ -141,7 +141,7 @@ def attendees(request, pk):
     event = _event(request, pk)
     form = AttendeeFilterForm(request.GET)
     filters = form.filters
-    rows = queries.attendee_list(event, filters, ranks=False)  # ranks for the page's rows only
+    rows = queries.attendee_list(event, filters)  # ranks for the page's rows only
     page = Paginator(rows, ATTENDEES_PER_PAGE).get_page(request.GET.get("page"))
     questions = list(event.questions.all())
     context = _context(
@@ -195,7 +195,7 @@ def door(request, pk):
     event = _event(request, pk)
     form = AttendeeSearchForm(request.GET)
     filters = {**form.filters, "status": "confirmed"}
-    rows = queries.attendee_list(event, filters, ranks=False)  # confirmed only: nobody has a rank
+    rows = queries.attendee_list(event, filters)  # confirmed only: nobody has a rank
     page = Paginator(rows, DOOR_PER_PAGE).get_page(request.GET.get("page"))
     context = _context(
         event,
@@ -241,7 +241,7 @@ def attendee_check_in(request, pk, registration_pk):
         announcement = _("%(name)s checked in.") % {"name": _name(registration)}
     status = 409 if error else 200
     if wants_fragment(request):
-        row = queries.attendee_list(event, {"status": "all"}).get(pk=registration.pk)
+        (row,) = queries.add_waitlist_ranks(queries.attendee_list(event, {"status": "all"}).filter(pk=registration.pk))
         context = _context(
             event,
             registration=row,

@@ -190,7 +190,7 @@ def test_attendee_list_orders_confirmed_then_queue_then_cancelled(event_a):
     early = make_registration(event_a, make_user(last_name="Öberg"), status="waitlisted", waitlist_position=2)
     zeta = make_registration(event_a, make_user(last_name="Zetterlund"))
     alfa = make_registration(event_a, make_user(last_name="Ahl"))
-    rows = list(queries.attendee_list(event_a, {"status": "all"}))
+    rows = queries.add_waitlist_ranks(queries.attendee_list(event_a, {"status": "all"}))
     assert rows == [alfa, zeta, early, late, cancelled]
     assert [row.rank for row in rows] == [None, None, 1, 2, None]
     assert list(queries.attendee_list(event_a, {})) == [alfa, zeta, early, late]
